@@ -1,0 +1,312 @@
+//! Theme dictionary: parsing and checking the TOML file of themes and terms.
+//!
+//! ```toml
+//! [themes.women_peace_security]
+//! terms = ["women", "gender*", "sexual violence", "women and peace and security"]
+//! ```
+//!
+//! Each term goes through the same tokenizer as speech text and becomes one
+//! [`Pattern`]:
+//! - one word (`women`) matches words with the same stem;
+//! - one word ending in `*` (`gender*`) matches words whose lowercase,
+//!   unstemmed form starts with the prefix;
+//! - several words (`sexual violence`, `sea-level rise` = `sea level rise`)
+//!   match consecutive words with the same stems.
+//!
+//! A dictionary that is not valid TOML, has no `[themes]`, an unknown key, a
+//! theme without terms, an empty term, a term listed twice in one theme or a
+//! `*` anywhere but at the end of a single word is refused with a
+//! [`DictionaryError`] that names the line. Duplicate themes are a TOML error.
+//!
+//! This stage only reads the dictionary; [`crate::matcher`] counts its terms.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+
+use crate::stem::Stemmer;
+use crate::tokenize::{lowercase_into, tokenize, Tokens};
+
+/// A checked dictionary: themes in alphabetical order of name, each term in
+/// the order written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dictionary {
+    /// The themes, sorted by name.
+    pub themes: Vec<Theme>,
+}
+
+/// One theme and its terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Theme {
+    /// The theme's name, the key after `themes.` in the TOML.
+    pub name: String,
+    /// Its terms, in the order written.
+    pub terms: Vec<Term>,
+}
+
+/// One dictionary term.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    /// The term exactly as written in the file (reported in `keyword_counts.csv`).
+    pub text: String,
+    /// What it matches.
+    pub pattern: Pattern,
+    /// Line of the term in the file (1-based).
+    pub line: usize,
+}
+
+/// What a term matches, after tokenizing, lowercasing and stemming it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pattern {
+    /// One word: words with this stem.
+    Word(String),
+    /// `prefix*`: words whose lowercase form starts with this prefix.
+    Glob(String),
+    /// Several words: consecutive words with these stems.
+    Phrase(Vec<String>),
+}
+
+impl Pattern {
+    /// Number of words the pattern covers.
+    pub fn len(&self) -> usize {
+        match self {
+            Pattern::Word(_) | Pattern::Glob(_) => 1,
+            Pattern::Phrase(stems) => stems.len(),
+        }
+    }
+
+    /// Never true: every pattern covers at least one word.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+}
+
+/// Why a dictionary was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DictionaryError {
+    /// 1-based line of the problem, when it has one.
+    pub line: Option<usize>,
+    /// What is wrong, and what to do.
+    pub message: String,
+}
+
+impl fmt::Display for DictionaryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for DictionaryError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    themes: BTreeMap<String, toml::Spanned<RawTheme>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTheme {
+    terms: Vec<toml::Spanned<String>>,
+    /// Free text for people; ignored by the program.
+    #[allow(dead_code)]
+    description: Option<String>,
+}
+
+/// Parses and checks a dictionary, stemming its terms with `stemmer`.
+pub fn parse_dictionary(source: &str, stemmer: &Stemmer) -> Result<Dictionary, DictionaryError> {
+    let line_of = |offset: usize| source[..offset.min(source.len())].matches('\n').count() + 1;
+    let raw: RawFile = toml::from_str(source).map_err(|e| DictionaryError {
+        line: e.span().map(|s| line_of(s.start)),
+        message: format!("not a valid theme dictionary: {}", e.message()),
+    })?;
+    if raw.themes.is_empty() {
+        return Err(DictionaryError {
+            line: None,
+            message: "no themes: add at least one `[themes.NAME]` table with `terms = [...]`"
+                .into(),
+        });
+    }
+    let mut tokens = Tokens::default();
+    let mut themes = Vec::with_capacity(raw.themes.len());
+    for (name, theme) in raw.themes {
+        let theme_line = line_of(theme.span().start);
+        let theme = theme.into_inner();
+        if theme.terms.is_empty() {
+            return Err(DictionaryError {
+                line: Some(theme_line),
+                message: format!("theme {name:?} has no terms"),
+            });
+        }
+        let mut terms: Vec<Term> = Vec::with_capacity(theme.terms.len());
+        for term in theme.terms {
+            let line = line_of(term.span().start);
+            let text = term.into_inner();
+            let error = |message: String| DictionaryError {
+                line: Some(line),
+                message,
+            };
+            let pattern = parse_term(&text, stemmer, &mut tokens)
+                .map_err(|why| error(format!("term {text:?} of theme {name:?}: {why}")))?;
+            if let Some(first) = terms.iter().find(|t| t.pattern == pattern) {
+                return Err(error(format!(
+                    "term {text:?} of theme {name:?} matches the same words as {:?} (line {}); \
+                     remove one of them",
+                    first.text, first.line
+                )));
+            }
+            terms.push(Term {
+                text,
+                pattern,
+                line,
+            });
+        }
+        themes.push(Theme { name, terms });
+    }
+    Ok(Dictionary { themes })
+}
+
+/// Turns one term into its pattern, or says why it cannot be one.
+fn parse_term(text: &str, stemmer: &Stemmer, tokens: &mut Tokens) -> Result<Pattern, String> {
+    let (body, glob) = match text.trim_end().strip_suffix('*') {
+        Some(body) => (body, true),
+        None => (text, false),
+    };
+    if body.contains('*') {
+        return Err("`*` may only end a single word (a prefix such as `terror*`)".into());
+    }
+    tokenize(body, tokens);
+    let mut lower = String::new();
+    let words: Vec<String> = tokens
+        .words
+        .iter()
+        .map(|&(s, e)| {
+            lowercase_into(&body[s as usize..e as usize], &mut lower);
+            lower.clone()
+        })
+        .collect();
+    match (words.as_slice(), glob) {
+        ([], _) => Err("the term is empty (it has no letter or digit)".into()),
+        ([word], true) => {
+            // The prefix must run up to the `*`: `un-*` or `peace *` is no prefix.
+            let (_, end) = tokens.words[0];
+            if body[end as usize..].is_empty() {
+                Ok(Pattern::Glob(word.clone()))
+            } else {
+                Err("a prefix must end right before its `*`".into())
+            }
+        }
+        (_, true) => Err("`*` inside a phrase: prefixes only work on single words".into()),
+        ([word], false) => Ok(Pattern::Word(stemmer.stem(word).into_owned())),
+        (words, false) => Ok(Pattern::Phrase(
+            words.iter().map(|w| stemmer.stem(w).into_owned()).collect(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(src: &str) -> Result<Dictionary, DictionaryError> {
+        parse_dictionary(src, &Stemmer::english())
+    }
+
+    fn err(src: &str) -> (Option<usize>, String) {
+        let e = parse(src).expect_err("should be refused");
+        (e.line, e.message)
+    }
+
+    #[test]
+    fn patterns_and_order() {
+        let d = parse(
+            "[themes.wps]\nterms = [\"women\", \"gender*\", \"sexual violence\", \"sea-level rise\", \"Da’esh\"]\n\
+             [themes.alpha]\nterms = [\"refugees\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            d.themes.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+            ["alpha", "wps"]
+        );
+        let wps: Vec<&Pattern> = d.themes[1].terms.iter().map(|t| &t.pattern).collect();
+        assert_eq!(
+            wps,
+            [
+                &Pattern::Word("women".into()),
+                &Pattern::Glob("gender".into()),
+                &Pattern::Phrase(vec!["sexual".into(), "violenc".into()]),
+                &Pattern::Phrase(vec!["sea".into(), "level".into(), "rise".into()]),
+                &Pattern::Word("da'esh".into()),
+            ]
+        );
+        assert_eq!(d.themes[1].terms[4].text, "Da’esh");
+        assert_eq!(d.themes[0].terms[0].pattern, Pattern::Word("refuge".into()));
+        assert_eq!(d.themes[0].terms[0].line, 4);
+    }
+
+    #[test]
+    fn multi_line_arrays_report_each_terms_line() {
+        let d = parse("[themes.t]\nterms = [\n  \"a\",\n  \"b c\",\n]\n").unwrap();
+        assert_eq!(
+            d.themes[0].terms.iter().map(|t| t.line).collect::<Vec<_>>(),
+            [3, 4]
+        );
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        assert_eq!(err("[themes.t]\nterms = [\"ok\", \"\"]\n").0, Some(2));
+        assert!(err("[themes.t]\nterms = [\"ok\", \"\"]\n")
+            .1
+            .contains("empty"));
+        assert!(err("[themes.t]\nterms = [\"!!\"]\n").1.contains("empty"));
+        let (line, msg) = err("[themes.t]\nterms = [\n\"x\",\n\"peace oper*\"]\n");
+        assert_eq!(line, Some(4));
+        assert!(msg.contains("inside a phrase"), "{msg}");
+        assert!(err("[themes.t]\nterms = [\"ter*ism\"]\n")
+            .1
+            .contains("may only end"));
+        assert!(err("[themes.t]\nterms = [\"*\"]\n").1.contains("empty"));
+        assert!(err("[themes.t]\nterms = [\"peace *\"]\n")
+            .1
+            .contains("right before"));
+        let (line, msg) = err("[themes.t]\nterms = []\n");
+        assert_eq!(line, Some(1));
+        assert!(msg.contains("no terms"));
+    }
+
+    #[test]
+    fn toml_errors() {
+        let (line, msg) = err("[themes.t]\nterms = [\"a\"]\n[themes.t]\nterms = [\"b\"]\n");
+        assert_eq!(line, Some(3));
+        assert!(
+            msg.contains("duplicate") || msg.contains("defined"),
+            "{msg}"
+        );
+        let (line, _) = err("[themes.t]\nterms = [\"a\"\n\n");
+        assert!(line.is_some());
+        assert!(err("").1.contains("themes"));
+        assert!(err("[themes]\n").1.contains("no themes"));
+        let (line, msg) = err("[themes.t]\nterm = [\"a\"]\n");
+        assert_eq!(line, Some(2));
+        assert!(msg.contains("term"), "{msg}");
+        assert!(err("[themes.t]\nterms = [1]\n").0.is_some());
+    }
+
+    #[test]
+    fn the_same_term_twice_is_refused() {
+        let (line, msg) = err("[themes.t]\nterms = [\"refugees\",\n\"refugee\"]\n");
+        assert_eq!(line, Some(3));
+        assert!(msg.contains("line 2"), "{msg}");
+    }
+
+    #[test]
+    fn description_is_allowed() {
+        let d = parse("[themes.t]\ndescription = \"x\"\nterms = [\"a\"]\n").unwrap();
+        assert_eq!(d.themes[0].terms.len(), 1);
+    }
+}

@@ -1,0 +1,103 @@
+//! Decoding: raw file bytes to text, recording which encoding was used.
+//!
+//! Real UN corpora mix encodings: most files are UTF-8, some start with a
+//! byte-order mark, and some were saved as Windows-1252 (curly quotes and
+//! dashes as single bytes). A file is decoded as UTF-8 when the whole file is
+//! valid UTF-8 (a leading BOM is dropped); otherwise the whole file is decoded
+//! as Windows-1252, which maps every byte to a character and so never fails.
+//! Windows-1252's five undefined bytes become U+0081 … U+009D, as in the WHATWG
+//! Encoding Standard that `encoding_rs` implements.
+//!
+//! This stage does not touch line ends, form feeds or NUL bytes: the tokenizer
+//! never makes them part of a token, and the normalize stage reads line ends.
+
+use std::borrow::Cow;
+
+/// The encoding a file was decoded with, as reported in `speeches.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    /// Valid UTF-8 without a byte-order mark.
+    Utf8,
+    /// Valid UTF-8 starting with the byte-order mark EF BB BF (dropped).
+    Utf8Bom,
+    /// Not valid UTF-8, decoded as Windows-1252.
+    Windows1252,
+}
+
+impl Encoding {
+    /// The label written in the `encoding` column.
+    pub fn label(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Utf8Bom => "utf-8-bom",
+            Encoding::Windows1252 => "windows-1252",
+        }
+    }
+}
+
+/// Decodes a whole file. Borrows when the bytes are valid UTF-8, so the
+/// common case copies nothing.
+pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
+    match std::str::from_utf8(bytes) {
+        // In valid UTF-8, a leading U+FEFF is exactly the bytes EF BB BF.
+        Ok(text) => match text.strip_prefix('\u{FEFF}') {
+            Some(rest) => (Cow::Borrowed(rest), Encoding::Utf8Bom),
+            None => (Cow::Borrowed(text), Encoding::Utf8),
+        },
+        Err(_) => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            (text, Encoding::Windows1252)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_utf8_is_borrowed() {
+        let (text, enc) = decode("Côte d’Ivoire".as_bytes());
+        assert_eq!(enc, Encoding::Utf8);
+        assert_eq!(text, "Côte d’Ivoire");
+        assert!(matches!(text, Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn bom_is_dropped() {
+        let (text, enc) = decode(b"\xEF\xBB\xBFFirst, let me");
+        assert_eq!(enc, Encoding::Utf8Bom);
+        assert_eq!(text, "First, let me");
+        assert_eq!(enc.label(), "utf-8-bom");
+    }
+
+    #[test]
+    fn windows_1252_curly_quotes_and_dashes() {
+        // "Council’s “rules” – 1325" as Windows-1252 bytes.
+        let bytes = b"Council\x92s \x93rules\x94 \x96 1325";
+        let (text, enc) = decode(bytes);
+        assert_eq!(enc, Encoding::Windows1252);
+        assert_eq!(text, "Council\u{2019}s \u{201C}rules\u{201D} \u{2013} 1325");
+        assert!(!text.contains('\u{FFFD}'));
+    }
+
+    #[test]
+    fn windows_1252_undefined_bytes_map_to_c1_controls() {
+        let (text, enc) = decode(b"a\x81b\x9Dc\xE9");
+        assert_eq!(enc, Encoding::Windows1252);
+        assert_eq!(text, "a\u{81}b\u{9D}c\u{E9}");
+    }
+
+    #[test]
+    fn invalid_utf8_in_the_middle_decodes_whole_file_as_1252() {
+        let (text, enc) = decode(b"caf\xC3\xA9 and \xE9t\xE9");
+        assert_eq!(enc, Encoding::Windows1252);
+        assert_eq!(text, "caf\u{C3}\u{A9} and \u{E9}t\u{E9}");
+    }
+
+    #[test]
+    fn empty_file() {
+        let (text, enc) = decode(b"");
+        assert_eq!((text.as_ref(), enc), ("", Encoding::Utf8));
+    }
+}

@@ -1,0 +1,246 @@
+//! Normalize: repairs text damage before tokenizing.
+//!
+//! Rules, each with an example:
+//!
+//! 1. **Line-end hyphenation is undone** when the joined form is a word:
+//!    `Secre-⏎tary` → `Secretary` (also with CRLF, and with blanks around the
+//!    line break).
+//! 2. **The same break flattened to hyphen-space** is undone the same way:
+//!    `Secre- tary` → `Secretary`; `develop- ment` → `development`.
+//! 3. **Real hyphens stay**: `troop-⏎contributing` and `Secretary- General`
+//!    are left alone because `troopcontributing` and `secretarygeneral` are not
+//!    words; the tokenizer then splits them at the hyphen like any hyphen.
+//! 4. **Invisible format characters** that would glue two words into one
+//!    token are removed: soft hyphens (U+00AD, `peace\u{AD}keeping` →
+//!    `peacekeeping`) and stray byte-order marks (U+FEFF, left where files
+//!    were concatenated).
+//!
+//! "Is a word" means: the lowercased join is in the shipped English word list
+//! (SCOWL, American and British spellings, see `data/english-words.LICENSE`),
+//! or it occurs unbroken elsewhere in the same speech (names and UN jargon
+//! such as `Bougainville` or `MINUSMA` that no dictionary lists). Only letters
+//! are joined: `twenty- fifth` stays two words, and so does `1970- 71`.
+//!
+//! This stage does not lowercase, split or drop anything else: CR, form feeds
+//! and NUL bytes are left for the tokenizer, which never puts them in a token.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+static WORD_LIST: &str = include_str!("../data/english-words.txt");
+
+/// The shipped word list as a set, built on first use (about 74,000 words;
+/// a few milliseconds, once per process).
+fn words() -> &'static HashSet<&'static str> {
+    static WORDS: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    WORDS.get_or_init(|| WORD_LIST.lines().filter(|l| !l.is_empty()).collect())
+}
+
+/// Whether `word` (lowercase) is in the shipped word list.
+pub fn is_listed_word(word: &str) -> bool {
+    words().contains(word)
+}
+
+/// Applies the rules above. Borrows when nothing changes, which is the
+/// common case: a speech is only copied when it has something to repair.
+pub fn normalize(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    // Cheap pre-check: every rule needs a '-', or a soft hyphen (C2 AD) or
+    // BOM (EF BB BF), whose UTF-8 forms are the only ones with AD or BF here.
+    if !bytes.iter().any(|&b| b == b'-' || b == 0xAD || b == 0xBF) {
+        return Cow::Borrowed(text);
+    }
+    let mut out: Option<String> = None;
+    let mut copied = 0; // bytes of `text` already handled in `out`
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let invisible = match b {
+            0xC2 if bytes.get(i + 1) == Some(&0xAD) => 2,
+            0xEF if bytes.get(i + 1..i + 3) == Some(&[0xBB, 0xBF]) => 3,
+            _ => 0,
+        };
+        if invisible > 0 {
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            o.push_str(&text[copied..i]);
+            copied = i + invisible;
+            i += invisible;
+            continue;
+        }
+        if b == b'-' {
+            if let Some(gap_end) = break_after_hyphen(bytes, i) {
+                let left = letters_before(text, i);
+                let right = letters_after(text, gap_end);
+                if !left.is_empty() && !right.is_empty() {
+                    let joined = format!("{left}{right}").to_lowercase();
+                    if is_listed_word(&joined) || occurs_unbroken(text, &joined) {
+                        let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                        o.push_str(&text[copied..i]);
+                        copied = gap_end;
+                        i = gap_end;
+                        continue;
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut o) => {
+            o.push_str(&text[copied..]);
+            Cow::Owned(o)
+        }
+    }
+}
+
+/// If the hyphen at `i` is followed by a line break (with optional blanks
+/// around it) or by exactly one space and a lowercase letter, returns where
+/// the next word starts.
+fn break_after_hyphen(bytes: &[u8], i: usize) -> Option<usize> {
+    let mut j = i + 1;
+    while matches!(bytes.get(j), Some(b' ' | b'\t')) {
+        j += 1;
+    }
+    match bytes.get(j) {
+        Some(b'\r' | b'\n') => {
+            if bytes.get(j) == Some(&b'\r') {
+                j += 1;
+            }
+            if bytes.get(j) == Some(&b'\n') {
+                j += 1;
+            }
+            while matches!(bytes.get(j), Some(b' ' | b'\t')) {
+                j += 1;
+            }
+            Some(j)
+        }
+        // Hyphen-space: only when the next word starts lowercase, as a word
+        // broken in the middle does; `Secretary- General` is a compound.
+        Some(c) if j == i + 2 && c.is_ascii_lowercase() => Some(j),
+        _ => None,
+    }
+}
+
+/// The run of letters that ends at byte `end`.
+fn letters_before(text: &str, end: usize) -> &str {
+    let head = &text[..end];
+    let start = head
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !c.is_alphabetic())
+        .map_or(0, |(k, c)| k + c.len_utf8());
+    &head[start..]
+}
+
+/// The run of letters that starts at byte `start`.
+fn letters_after(text: &str, start: usize) -> &str {
+    let tail = &text[start..];
+    let end = tail
+        .find(|c: char| !c.is_alphabetic())
+        .unwrap_or(tail.len());
+    &tail[..end]
+}
+
+/// Whether `word` (lowercase) appears in `text` as a whole run of letters,
+/// ignoring case.
+fn occurs_unbroken(text: &str, word: &str) -> bool {
+    let mut rest = text;
+    let first = match word.chars().next() {
+        Some(c) => c,
+        None => return false,
+    };
+    // Scan runs of letters and compare the ones of the right length; this
+    // path runs only for the rare break whose join is not in the word list.
+    while let Some(start) = rest.find(|c: char| c.is_alphabetic()) {
+        let run_tail = &rest[start..];
+        let run_len = run_tail
+            .find(|c: char| !c.is_alphabetic())
+            .unwrap_or(run_tail.len());
+        let run = &run_tail[..run_len];
+        if run.len() == word.len()
+            && run
+                .chars()
+                .next()
+                .is_some_and(|c| c.to_lowercase().eq(std::iter::once(first)))
+            && run.to_lowercase() == word
+        {
+            return true;
+        }
+        rest = &run_tail[run_len..];
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_end_hyphenation_is_joined() {
+        assert_eq!(
+            normalize("the Secre-\ntary of State"),
+            "the Secretary of State"
+        );
+        assert_eq!(normalize("develop-\r\nment goals"), "development goals");
+        assert_eq!(normalize("inter- \n  national law"), "international law");
+        assert_eq!(
+            normalize("the Secre-\ntary's report"),
+            "the Secretary's report"
+        );
+    }
+
+    #[test]
+    fn hyphen_space_is_joined_when_a_word() {
+        assert_eq!(normalize("Secre- tary"), "Secretary");
+        assert_eq!(normalize("develop- ment"), "development");
+    }
+
+    #[test]
+    fn real_hyphens_stay() {
+        for text in [
+            "troop-\ncontributing countries",
+            "the Secretary- General",
+            "twenty- fifth session",
+            "1970- 71",
+            "the well-known case",
+            "a - b",
+            "peace-\n\nkeeping",
+        ] {
+            assert_eq!(normalize(text), text, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn words_not_listed_join_when_they_occur_unbroken_in_the_speech() {
+        let text = "MINUSMA is key. We thank MINUS-\nMA for its work.";
+        assert_eq!(
+            normalize(text),
+            "MINUSMA is key. We thank MINUSMA for its work."
+        );
+        let text = "We thank MINUS-\nMA for its work.";
+        assert_eq!(normalize(text), text);
+    }
+
+    #[test]
+    fn invisible_format_characters_are_removed() {
+        assert_eq!(normalize("peace\u{AD}keeping"), "peacekeeping");
+        assert_eq!(normalize("end.\u{FEFF}Next"), "end.Next");
+        assert_eq!(normalize("Ÿ stays"), "Ÿ stays");
+    }
+
+    #[test]
+    fn unchanged_text_is_borrowed() {
+        assert!(matches!(normalize("no hyphens here"), Cow::Borrowed(_)));
+        assert!(matches!(normalize("a well-known case"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn non_ascii_letters() {
+        assert_eq!(
+            normalize("Côte d'Ivoire and Bougain-\nville; Bougainville"),
+            "Côte d'Ivoire and Bougainville; Bougainville"
+        );
+    }
+}
