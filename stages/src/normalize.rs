@@ -14,6 +14,11 @@
 //!    token are removed: soft hyphens (U+00AD, `peace\u{AD}keeping` →
 //!    `peacekeeping`) and stray byte-order marks (U+FEFF, left where files
 //!    were concatenated).
+//! 5. **A missing space after a period is put back** where it glued two
+//!    sentences: `democracy and development.Secondly` → `development. Secondly`
+//!    (two lowercase letters before the period, a capitalized word after).
+//!    Unicode word boundaries would otherwise make `development.secondly` one
+//!    word, as they rightly do for `U.N`, `e.g` and `www.un.org`.
 //!
 //! "Is a word" means: the lowercased join is in the shipped English word list
 //! (SCOWL, American and British spellings, see `data/english-words.LICENSE`),
@@ -46,11 +51,6 @@ pub fn is_listed_word(word: &str) -> bool {
 /// common case: a speech is only copied when it has something to repair.
 pub fn normalize(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
-    // Cheap pre-check: every rule needs a '-', or a soft hyphen (C2 AD) or
-    // BOM (EF BB BF), whose UTF-8 forms are the only ones with AD or BF here.
-    if !bytes.iter().any(|&b| b == b'-' || b == 0xAD || b == 0xBF) {
-        return Cow::Borrowed(text);
-    }
     let mut out: Option<String> = None;
     let mut copied = 0; // bytes of `text` already handled in `out`
     let mut i = 0;
@@ -66,6 +66,14 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
             o.push_str(&text[copied..i]);
             copied = i + invisible;
             i += invisible;
+            continue;
+        }
+        if b == b'.' && glued_sentence(bytes, i) {
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 16));
+            o.push_str(&text[copied..=i]);
+            o.push(' ');
+            copied = i + 1;
+            i += 1;
             continue;
         }
         if b == b'-' {
@@ -93,6 +101,16 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
             Cow::Owned(o)
         }
     }
+}
+
+/// Whether the period at `i` ends a sentence glued to the next one:
+/// `ab.Cd`, ASCII letters.
+fn glued_sentence(bytes: &[u8], i: usize) -> bool {
+    i >= 2
+        && bytes[i - 2].is_ascii_lowercase()
+        && bytes[i - 1].is_ascii_lowercase()
+        && bytes.get(i + 1).is_some_and(u8::is_ascii_uppercase)
+        && bytes.get(i + 2).is_some_and(u8::is_ascii_lowercase)
 }
 
 /// If the hyphen at `i` is followed by a line break (with optional blanks
@@ -228,6 +246,24 @@ mod tests {
         assert_eq!(normalize("peace\u{AD}keeping"), "peacekeeping");
         assert_eq!(normalize("end.\u{FEFF}Next"), "end.Next");
         assert_eq!(normalize("Ÿ stays"), "Ÿ stays");
+    }
+
+    #[test]
+    fn glued_sentences_get_their_space_back() {
+        assert_eq!(
+            normalize("peace and development.Secondly, we"),
+            "peace and development. Secondly, we"
+        );
+        for text in [
+            "the U.N. Charter",
+            "e.g. this",
+            "www.un.org",
+            "Ph.D",
+            "at 10.30 a.m.",
+            "end.A",
+        ] {
+            assert_eq!(normalize(text), text, "{text:?}");
+        }
     }
 
     #[test]

@@ -1,0 +1,247 @@
+//! Discover: list the speeches below the inputs, in a fixed order.
+//!
+//! Every `.txt` file (any case) below an input folder, links followed, is one
+//! speech. Its speech id is its path relative to the input with `/`
+//! separators; with several inputs, the id starts with the input's folder name
+//! so ids stay unique. Sources are sorted by speech id, so the order (and with
+//! it `speeches.csv`) never depends on the file system or the thread count.
+//!
+//! Metadata tables are collected on the way: every `Speakers_by_session.csv`
+//! (General Debate speakers) and a `metadata.csv` in an input's top folder.
+//! Entries that cannot be listed (permission denied, a link loop, a `.txt`
+//! that is a FIFO or device) become problems; a missing input is an error.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+use walkdir::WalkDir;
+
+use crate::problems::{Outcome, Problem};
+
+/// One speech file to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// Where it is on disk.
+    pub path: PathBuf,
+    /// Its id: the path relative to its input, `/`-separated.
+    pub speech_id: String,
+    /// The last component of its name, for the naming conventions.
+    pub file_name: String,
+    /// Size in bytes when listed.
+    pub size: u64,
+}
+
+/// A metadata table found below an input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundTable {
+    /// Its path.
+    pub path: PathBuf,
+    /// The prefix that turns its `file` entries into speech ids (empty with one input).
+    pub id_prefix: String,
+}
+
+/// What the inputs hold.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// The speeches, sorted by speech id.
+    pub sources: Vec<Source>,
+    /// `Speakers_by_session.csv` files.
+    pub speakers_tables: Vec<PathBuf>,
+    /// `metadata.csv` files in an input's top folder.
+    pub metadata_tables: Vec<FoundTable>,
+    /// Entries that could not be listed.
+    pub problems: Vec<Problem>,
+}
+
+impl Discovery {
+    /// Total size of the sources in bytes.
+    pub fn bytes(&self) -> u64 {
+        self.sources.iter().map(|s| s.size).sum()
+    }
+}
+
+/// File name of the General Debate speakers table.
+pub const SPEAKERS_TABLE: &str = "Speakers_by_session.csv";
+/// File name of a metadata table read automatically from an input's top folder.
+pub const METADATA_TABLE: &str = "metadata.csv";
+
+fn is_txt(name: &str) -> bool {
+    name.len() > 4
+        && name.is_char_boundary(name.len() - 4)
+        && name[name.len() - 4..].eq_ignore_ascii_case(".txt")
+}
+
+/// Lists the speeches below `inputs`.
+pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
+    let mut found = Discovery::default();
+    for input in inputs {
+        if !input.exists() {
+            bail!(
+                "input {} does not exist (pass a folder of .txt speeches with --input)",
+                input.display()
+            );
+        }
+        let prefix = if inputs.len() > 1 {
+            let name = input
+                .canonicalize()
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| input.display().to_string());
+            format!("{name}/")
+        } else {
+            String::new()
+        };
+        walk(input, &prefix, &mut found);
+    }
+    found.sources.sort_by(|a, b| a.speech_id.cmp(&b.speech_id));
+    let mut seen = HashSet::new();
+    let mut problems = Vec::new();
+    found.sources.retain(|s| {
+        let fresh = seen.insert(s.speech_id.clone());
+        if !fresh {
+            problems.push(Problem::new(
+                s.path.display().to_string(),
+                "discover",
+                Outcome::Skipped,
+                format!(
+                    "speech id {:?} is already taken by a file of another input; \
+                     give the inputs folders of different names",
+                    s.speech_id
+                ),
+            ));
+        }
+        fresh
+    });
+    found.problems.extend(problems);
+    Ok(found)
+}
+
+fn walk(input: &Path, prefix: &str, found: &mut Discovery) {
+    let single_file = input.is_file();
+    for entry in WalkDir::new(input).follow_links(true) {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().unwrap_or(input).display().to_string();
+                let why = if err.loop_ancestor().is_some() {
+                    "a link loop: this folder links back to one of its parents; skipped".to_owned()
+                } else {
+                    format!(
+                        "cannot be listed: {}",
+                        err.io_error().map_or(err.to_string(), |e| e.to_string())
+                    )
+                };
+                found
+                    .problems
+                    .push(Problem::new(path, "discover", Outcome::Skipped, why));
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy();
+        let path = entry.path();
+        if entry.depth() > 0 && name == SPEAKERS_TABLE && entry.file_type().is_file() {
+            found.speakers_tables.push(path.to_owned());
+            continue;
+        }
+        if entry.depth() == 1 && name == METADATA_TABLE && entry.file_type().is_file() {
+            found.metadata_tables.push(FoundTable {
+                path: path.to_owned(),
+                id_prefix: prefix.to_owned(),
+            });
+            continue;
+        }
+        if !is_txt(&name) || entry.file_type().is_dir() {
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            found.problems.push(Problem::new(
+                path.display().to_string(),
+                "discover",
+                Outcome::Skipped,
+                "named like a speech but not a regular file (a FIFO, socket or device); skipped",
+            ));
+            continue;
+        }
+        let rel = if single_file {
+            PathBuf::from(entry.file_name())
+        } else {
+            path.strip_prefix(input).unwrap_or(path).to_owned()
+        };
+        let rel: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        found.sources.push(Source {
+            path: path.to_owned(),
+            speech_id: format!("{prefix}{}", rel.join("/")),
+            file_name: name.into_owned(),
+            size: entry.metadata().map(|m| m.len()).unwrap_or(0),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn lists_sorted_by_speech_id_with_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("a/b")).unwrap();
+        fs::create_dir_all(root.join("dir.txt")).unwrap();
+        fs::write(root.join("a/b/x.txt"), "x").unwrap();
+        fs::write(root.join("a-c.TXT"), "yy").unwrap();
+        fs::write(root.join("notes.md"), "").unwrap();
+        fs::write(root.join("a/Speakers_by_session.csv"), "").unwrap();
+        fs::write(root.join("metadata.csv"), "").unwrap();
+        fs::write(root.join("a/metadata.csv"), "").unwrap();
+        let d = discover(&[root.to_owned()]).unwrap();
+        let ids: Vec<&str> = d.sources.iter().map(|s| s.speech_id.as_str()).collect();
+        assert_eq!(ids, ["a-c.TXT", "a/b/x.txt"]);
+        assert_eq!(d.bytes(), 3);
+        assert_eq!(d.speakers_tables, [root.join("a/Speakers_by_session.csv")]);
+        assert_eq!(d.metadata_tables.len(), 1);
+        assert!(d.problems.is_empty());
+    }
+
+    #[test]
+    fn several_inputs_prefix_ids_and_single_files_work() {
+        let dir = tempfile::tempdir().unwrap();
+        let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+        fs::create_dir_all(&one).unwrap();
+        fs::create_dir_all(&two).unwrap();
+        fs::write(one.join("s.txt"), "").unwrap();
+        fs::write(two.join("s.txt"), "").unwrap();
+        let d = discover(&[one.clone(), two]).unwrap();
+        let ids: Vec<&str> = d.sources.iter().map(|s| s.speech_id.as_str()).collect();
+        assert_eq!(ids, ["one/s.txt", "two/s.txt"]);
+        let d = discover(&[one.join("s.txt")]).unwrap();
+        assert_eq!(d.sources[0].speech_id, "s.txt");
+    }
+
+    #[test]
+    fn missing_input_is_an_error() {
+        let err = discover(&[PathBuf::from("/nonexistent/agora")]).unwrap_err();
+        assert!(err.to_string().contains("does not exist"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn link_loops_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("sub")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("sub/loop")).unwrap();
+        fs::write(dir.path().join("sub/s.txt"), "").unwrap();
+        let d = discover(&[dir.path().to_owned()]).unwrap();
+        assert_eq!(d.sources.len(), 1);
+        assert_eq!(d.problems.len(), 1);
+        assert!(
+            d.problems[0].message.contains("link loop"),
+            "{:?}",
+            d.problems
+        );
+    }
+}

@@ -1,0 +1,395 @@
+//! The run: stages wired with bounded channels.
+//!
+//! ```text
+//! discover ─▶ reader thread ──jobs──▶ N workers (rayon pool) ──results──▶ aggregator
+//!             (reads files in         decode, ingest, metadata,           (this thread: puts results
+//!              speech-id order)       analyze: normalize … match)          back in order, writes
+//!                                                                          speeches.csv, adds totals)
+//! ```
+//!
+//! Both channels are bounded, so at most a few dozen files are in memory at
+//! once, whatever the corpus size. Workers finish out of order; the
+//! aggregator keeps a small reorder buffer so that `speeches.csv` is written
+//! in speech-id order as results stream in, and the totals are integer sums,
+//! so every table is byte-identical for any thread count.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use agora_stages::analyze::{Analyzer, SpeechCounts};
+use agora_stages::dictionary::{parse_dictionary, Dictionary};
+use agora_stages::ingest::{decode, ingest, SpeechMeta};
+use agora_stages::matcher::Matcher;
+use agora_stages::stem::Stemmer;
+use anyhow::{anyhow, Context};
+use crossbeam_channel::{bounded, Receiver, Sender};
+use sha2::{Digest, Sha256};
+
+use crate::aggregate::Totals;
+use crate::config::{RunConfig, ThemesSource, BUILT_IN_THEMES};
+use crate::discover::{discover, Source};
+use crate::metadata::Metadata;
+use crate::output::Staging;
+use crate::problems::{Outcome, Problem};
+use crate::progress::Progress;
+use crate::tables;
+
+/// Why a run stopped before writing its tables; decides the exit status.
+#[derive(Debug)]
+pub enum RunError {
+    /// The user must fix the command, dictionary or metadata (exit 2).
+    Usage(anyhow::Error),
+    /// Input or output could not be read or written (exit 3).
+    Io(anyhow::Error),
+}
+
+impl RunError {
+    /// The exit status documented in `agora --help`.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            RunError::Usage(_) => 2,
+            RunError::Io(_) => 3,
+        }
+    }
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Usage(e) | RunError::Io(e) => write!(f, "{e:#}"),
+        }
+    }
+}
+
+fn usage(e: impl Into<anyhow::Error>) -> RunError {
+    RunError::Usage(e.into())
+}
+
+fn io(e: impl Into<anyhow::Error>) -> RunError {
+    RunError::Io(e.into())
+}
+
+/// What a finished run did, for the summary line and the exit status.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Speeches counted.
+    pub speeches: u64,
+    /// Files skipped.
+    pub skipped: u64,
+    /// Problems reported in `errors.csv` (skipped, degraded and ignored).
+    pub problems: u64,
+    /// Word tokens counted.
+    pub tokens: u64,
+    /// Bytes of the speech files.
+    pub bytes: u64,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Where the tables are.
+    pub out: PathBuf,
+}
+
+impl Summary {
+    /// The one-line summary printed at the end of a run.
+    pub fn line(&self) -> String {
+        let secs = self.elapsed.as_secs_f64().max(1e-9);
+        let mb = self.bytes as f64 / 1e6;
+        format!(
+            "agora: {} speeches, {:.1} MB, {:.2} M tokens in {:.2} s ({:.1} MB/s); {} skipped, {} in errors.csv; tables in {}",
+            self.speeches,
+            mb,
+            self.tokens as f64 / 1e6,
+            secs,
+            mb / secs,
+            self.skipped,
+            self.problems,
+            self.out.display()
+        )
+    }
+}
+
+/// A file read by the reader thread.
+struct Job {
+    seq: usize,
+    bytes: std::io::Result<Vec<u8>>,
+}
+
+/// A worker's result for one file: its counts, or why it was skipped.
+struct Done {
+    seq: usize,
+    result: Result<Box<Counted>, Problem>,
+}
+
+/// A speech that was counted.
+struct Counted {
+    meta: SpeechMeta,
+    encoding: &'static str,
+    counts: SpeechCounts,
+    problems: Vec<Problem>,
+}
+
+/// What every worker shares.
+struct Shared<'a> {
+    sources: &'a [Source],
+    matcher: &'a Matcher,
+    metadata: &'a Metadata,
+}
+
+/// Runs the whole job: reads the corpus, counts, writes every table.
+pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError> {
+    let started = Instant::now();
+    let (dict_source, dictionary) = load_dictionary(&cfg.themes)?;
+    let matcher = Matcher::new(&dictionary);
+    let found = discover(&cfg.inputs).map_err(usage)?;
+    let mut problems = found.problems.clone();
+    let metadata = Metadata::load(&cfg.metadata, &found, &mut problems).map_err(usage)?;
+    let staging = Staging::create(&cfg.out).map_err(io)?;
+
+    let mut speeches =
+        tables::create(staging.path(), tables::SPEECHES, tables::SPEECHES_HEADER).map_err(io)?;
+    let mut totals = Totals::new(matcher.theme_count(), matcher.term_count());
+    let mut encodings: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut skipped = found
+        .problems
+        .iter()
+        .filter(|p| p.outcome == Outcome::Skipped)
+        .count() as u64;
+    let mut progress = Progress::new(found.bytes(), found.sources.len() as u64);
+    let shared = Shared {
+        sources: &found.sources,
+        matcher: &matcher,
+        metadata: &metadata,
+    };
+
+    let mut write_error = None;
+    stream(&shared, cfg.threads, |done| {
+        let src = &found.sources[done.seq];
+        progress.advance(src.size);
+        match done.result {
+            Ok(counted) => {
+                let Counted {
+                    meta,
+                    encoding,
+                    counts,
+                    problems: p,
+                } = *counted;
+                let row = tables::speech_row(
+                    &mut speeches,
+                    &src.speech_id,
+                    &src.path.display().to_string(),
+                    &meta,
+                    encoding,
+                    counts.tokens,
+                    counts.sentences,
+                );
+                if let Err(e) = row {
+                    write_error.get_or_insert(e);
+                }
+                totals.add(&meta, &counts);
+                *encodings.entry(encoding).or_default() += 1;
+                problems.extend(p);
+            }
+            Err(problem) => {
+                skipped += 1;
+                problems.push(problem);
+            }
+        }
+    })
+    .map_err(io)?;
+    progress.finish();
+    if let Some(e) = write_error {
+        return Err(io(e.context("cannot write speeches.csv")));
+    }
+
+    let dir = staging.path();
+    let mut rows = BTreeMap::new();
+    rows.insert(tables::SPEECHES, totals.speeches);
+    tables::finish(speeches).map_err(io)?;
+    rows.insert(
+        tables::THEME_COUNTS,
+        tables::write_theme_counts(dir, &totals, &dictionary).map_err(io)?,
+    );
+    rows.insert(
+        tables::COOCCURRENCE,
+        tables::write_cooccurrence(dir, &totals, &dictionary).map_err(io)?,
+    );
+    rows.insert(
+        tables::KEYWORD_COUNTS,
+        tables::write_keyword_counts(dir, &totals, &dictionary).map_err(io)?,
+    );
+    rows.insert(
+        tables::ERRORS,
+        tables::write_errors(dir, &mut problems).map_err(io)?,
+    );
+
+    let summary = Summary {
+        speeches: totals.speeches,
+        skipped,
+        problems: problems.len() as u64,
+        tokens: totals.tokens,
+        bytes: found.bytes(),
+        elapsed: started.elapsed(),
+        out: cfg.out.clone(),
+    };
+    let manifest = crate::manifest::build(&crate::manifest::ManifestInput {
+        cfg,
+        command_line,
+        dictionary_label: &cfg.themes.label(),
+        dictionary_source: &dict_source,
+        dictionary: &dictionary,
+        sources: &found.sources,
+        metadata_tables: &metadata.tables,
+        encodings: &encodings,
+        rows: &rows,
+        summary: &summary,
+        dir,
+    })
+    .map_err(io)?;
+    fs::write(dir.join(tables::MANIFEST), manifest)
+        .with_context(|| format!("cannot write {}", tables::MANIFEST))
+        .map_err(io)?;
+    staging.commit(tables::ALL).map_err(io)?;
+    Ok(summary)
+}
+
+/// Reads and checks the dictionary; returns its text too (for the hash).
+fn load_dictionary(source: &ThemesSource) -> Result<(String, Dictionary), RunError> {
+    let text = match source {
+        ThemesSource::BuiltIn => BUILT_IN_THEMES.to_owned(),
+        ThemesSource::File(path) => fs::read_to_string(path)
+            .with_context(|| format!("cannot read the theme dictionary {}", path.display()))
+            .map_err(usage)?,
+    };
+    let dictionary = parse_dictionary(&text, &Stemmer::english())
+        .map_err(|e| usage(anyhow!("theme dictionary {}: {e}", source.label())))?;
+    Ok((text, dictionary))
+}
+
+/// Runs reader, workers and the caller's `sink` (on this thread), handing
+/// `sink` every file's result in source order.
+fn stream(shared: &Shared<'_>, threads: usize, mut sink: impl FnMut(Done)) -> anyhow::Result<()> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("agora-worker-{i}"))
+        .build()
+        .context("cannot start the worker threads")?;
+    // Enough in flight to keep every worker busy while one reads a big file.
+    let depth = 4 * threads;
+    let (job_tx, job_rx) = bounded::<Job>(depth);
+    let (done_tx, done_rx) = bounded::<Done>(depth);
+    std::thread::scope(|scope| {
+        let sources = shared.sources;
+        scope.spawn(move || read_all(sources, job_tx));
+        // The workers own the only senders of results, so the results
+        // channel closes when the last worker ends.
+        let pool = &pool;
+        scope.spawn(move || {
+            pool.scope(|pool_scope| {
+                for _ in 0..threads {
+                    let (jobs, done) = (job_rx.clone(), done_tx.clone());
+                    pool_scope.spawn(move |_| work(shared, jobs, done));
+                }
+                drop(done_tx);
+            });
+        });
+        let mut pending: HashMap<usize, Done> = HashMap::new();
+        let mut next = 0;
+        for done in done_rx.iter() {
+            pending.insert(done.seq, done);
+            while let Some(done) = pending.remove(&next) {
+                sink(done);
+                next += 1;
+            }
+        }
+    });
+    Ok(())
+}
+
+/// The reader thread: reads every source in order.
+fn read_all(sources: &[Source], jobs: Sender<Job>) {
+    for (seq, source) in sources.iter().enumerate() {
+        let job = Job {
+            seq,
+            bytes: fs::read(&source.path),
+        };
+        if jobs.send(job).is_err() {
+            return; // the workers are gone: the run is failing anyway
+        }
+    }
+}
+
+/// A worker: runs the text stages on each file it receives.
+fn work(shared: &Shared<'_>, jobs: Receiver<Job>, done: Sender<Done>) {
+    let mut analyzer = Analyzer::new(shared.matcher);
+    for job in jobs.iter() {
+        let seq = job.seq;
+        let result = catch_unwind(AssertUnwindSafe(|| process(shared, &mut analyzer, job)));
+        let result = result.unwrap_or_else(|panic| {
+            // A bug, not bad input; the file is reported and the run goes on
+            // with a fresh analyzer, since the old one may be inconsistent.
+            analyzer = Analyzer::new(shared.matcher);
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Done {
+                seq,
+                result: Err(Problem::new(
+                    shared.sources[seq].path.display().to_string(),
+                    "analyze",
+                    Outcome::Skipped,
+                    format!("internal error, please report it with this file: {why}"),
+                )),
+            }
+        });
+        if done.send(result).is_err() {
+            return;
+        }
+    }
+}
+
+/// Decodes, ingests and analyzes one file.
+fn process(shared: &Shared<'_>, analyzer: &mut Analyzer<'_>, job: Job) -> Done {
+    let source = &shared.sources[job.seq];
+    let path = || source.path.display().to_string();
+    let bytes = match job.bytes {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let why = format!("cannot be read: {e}");
+            return Done {
+                seq: job.seq,
+                result: Err(Problem::new(path(), "read", Outcome::Skipped, why)),
+            };
+        }
+    };
+    let (text, encoding) = decode(&bytes);
+    let mut speech = ingest(&source.file_name, &text);
+    let mut warnings = std::mem::take(&mut speech.warnings);
+    warnings.extend(shared.metadata.apply(&source.speech_id, &mut speech.meta));
+    let counts = analyzer.analyze(&speech.body);
+    let problems = warnings
+        .into_iter()
+        .map(|w| Problem::new(path(), "ingest", Outcome::Degraded, w.to_string()))
+        .collect();
+    let counted = Counted {
+        meta: speech.meta,
+        encoding: encoding.label(),
+        counts,
+        problems,
+    };
+    Done {
+        seq: job.seq,
+        result: Ok(Box::new(counted)),
+    }
+}
+
+/// SHA-256 of some bytes, in hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,297 @@
+//! Tables: writing the CSV files. Every table's columns are documented in
+//! `docs/output.md`; change both together.
+//!
+//! All tables are UTF-8 with a header row, `\n` line ends and RFC 4180
+//! quoting (a field is quoted only when it holds a comma, a quote or a line
+//! break), sorted by their key columns, with an empty field for a missing
+//! value and floats with six decimals.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::Path;
+
+use agora_stages::dictionary::Dictionary;
+use agora_stages::ingest::SpeechMeta;
+use agora_stages::stats::{pair_stats, rate_per_10k};
+use anyhow::{Context, Result};
+
+use crate::aggregate::Totals;
+use crate::problems::Problem;
+
+/// `speeches.csv`: one row per speech counted.
+pub const SPEECHES: &str = "speeches.csv";
+/// `theme_counts.csv`: hits per (country, year, theme).
+pub const THEME_COUNTS: &str = "theme_counts.csv";
+/// `theme_cooccurrence.csv`: theme pairs per country and unit.
+pub const COOCCURRENCE: &str = "theme_cooccurrence.csv";
+/// `keyword_counts.csv`: hits per (country, theme, term).
+pub const KEYWORD_COUNTS: &str = "keyword_counts.csv";
+/// `errors.csv`: files skipped or degraded.
+pub const ERRORS: &str = "errors.csv";
+/// `manifest.json`: what the run did.
+pub const MANIFEST: &str = "manifest.json";
+/// Every file a run writes, in the order written.
+pub const ALL: &[&str] = &[
+    SPEECHES,
+    THEME_COUNTS,
+    COOCCURRENCE,
+    KEYWORD_COUNTS,
+    ERRORS,
+    MANIFEST,
+];
+
+/// A CSV writer with the tables' conventions.
+pub type CsvWriter = csv::Writer<BufWriter<File>>;
+
+/// Opens a table for writing and writes its header.
+pub fn create(dir: &Path, name: &str, header: &[&str]) -> Result<CsvWriter> {
+    let path = dir.join(name);
+    let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(BufWriter::with_capacity(1 << 16, file));
+    w.write_record(header)?;
+    Ok(w)
+}
+
+/// Flushes a table to disk.
+pub fn finish(mut w: CsvWriter) -> Result<()> {
+    w.flush()?;
+    let file = w
+        .into_inner()
+        .map_err(|e| e.into_error())?
+        .into_inner()
+        .map_err(|e| e.into_error())?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// A float with six decimals; `-0.000000` is written as `0.000000`.
+pub fn fixed6(x: f64) -> String {
+    let s = format!("{x:.6}");
+    if s == "-0.000000" {
+        "0.000000".to_owned()
+    } else {
+        s
+    }
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map_or_else(String::new, |v| v.to_string())
+}
+
+/// Header of `speeches.csv`.
+pub const SPEECHES_HEADER: &[&str] = &[
+    "speech_id",
+    "path",
+    "country_iso3",
+    "country_name",
+    "speaker",
+    "role",
+    "post",
+    "year",
+    "date",
+    "session",
+    "meeting",
+    "turn",
+    "language",
+    "encoding",
+    "tokens",
+    "sentences",
+];
+
+/// One row of `speeches.csv`.
+pub fn speech_row(
+    w: &mut CsvWriter,
+    speech_id: &str,
+    path: &str,
+    meta: &SpeechMeta,
+    encoding: &str,
+    tokens: u64,
+    sentences: u64,
+) -> Result<()> {
+    w.write_record([
+        speech_id,
+        path,
+        &meta.country_iso3,
+        &meta.country_name,
+        &meta.speaker,
+        meta.role().label(),
+        &meta.post,
+        &opt(meta.year),
+        &meta.date,
+        &opt(meta.session),
+        &meta.meeting,
+        &opt(meta.turn),
+        &meta.language,
+        encoding,
+        &tokens.to_string(),
+        &sentences.to_string(),
+    ])?;
+    Ok(())
+}
+
+/// Writes `theme_counts.csv`; returns its number of rows.
+pub fn write_theme_counts(dir: &Path, totals: &Totals, dict: &Dictionary) -> Result<u64> {
+    let mut w = create(
+        dir,
+        THEME_COUNTS,
+        &[
+            "country_iso3",
+            "country_name",
+            "year",
+            "theme",
+            "hits",
+            "tokens",
+            "rate_per_10k",
+            "speeches",
+            "speeches_with_theme",
+        ],
+    )?;
+    let mut rows = 0;
+    for (((iso3, name), year), cell) in &totals.by_year {
+        for (t, theme) in dict.themes.iter().enumerate() {
+            w.write_record([
+                iso3.as_str(),
+                name,
+                &opt(*year),
+                &theme.name,
+                &cell.hits[t].to_string(),
+                &cell.tokens.to_string(),
+                &opt(rate_per_10k(cell.hits[t], cell.tokens).map(fixed6)),
+                &cell.speeches.to_string(),
+                &cell.speeches_with[t].to_string(),
+            ])?;
+            rows += 1;
+        }
+    }
+    finish(w)?;
+    Ok(rows)
+}
+
+/// Writes `theme_cooccurrence.csv`; returns its number of rows.
+pub fn write_cooccurrence(dir: &Path, totals: &Totals, dict: &Dictionary) -> Result<u64> {
+    let mut w = create(
+        dir,
+        COOCCURRENCE,
+        &[
+            "country_iso3",
+            "country_name",
+            "unit",
+            "theme_a",
+            "theme_b",
+            "n_units",
+            "n_a",
+            "n_b",
+            "n_ab",
+            "pmi",
+            "npmi",
+            "llr",
+            "jaccard",
+        ],
+    )?;
+    let mut rows = 0;
+    for ((iso3, name), c) in &totals.by_country {
+        // Units in alphabetical order, as the key sorts.
+        for (unit, counts) in [("sentence", &c.by_sentence), ("speech", &c.by_speech)] {
+            for p in counts.pairs() {
+                let s = pair_stats(p.n_units, p.n_a, p.n_b, p.n_ab);
+                w.write_record([
+                    iso3.as_str(),
+                    name,
+                    unit,
+                    &dict.themes[p.a as usize].name,
+                    &dict.themes[p.b as usize].name,
+                    &p.n_units.to_string(),
+                    &p.n_a.to_string(),
+                    &p.n_b.to_string(),
+                    &p.n_ab.to_string(),
+                    &fixed6(s.pmi),
+                    &fixed6(s.npmi),
+                    &fixed6(s.llr),
+                    &fixed6(s.jaccard),
+                ])?;
+                rows += 1;
+            }
+        }
+    }
+    finish(w)?;
+    Ok(rows)
+}
+
+/// Writes `keyword_counts.csv`; returns its number of rows.
+pub fn write_keyword_counts(dir: &Path, totals: &Totals, dict: &Dictionary) -> Result<u64> {
+    let mut w = create(
+        dir,
+        KEYWORD_COUNTS,
+        &["country_iso3", "country_name", "theme", "term", "hits"],
+    )?;
+    // Term ids number the terms theme by theme; sort each theme's terms by text.
+    let mut terms: Vec<(usize, &str, &str)> = Vec::new(); // (term id, theme, term)
+    let mut id = 0;
+    for theme in &dict.themes {
+        let first = terms.len();
+        for term in &theme.terms {
+            terms.push((id, &theme.name, &term.text));
+            id += 1;
+        }
+        terms[first..].sort_by(|a, b| a.2.cmp(b.2));
+    }
+    let mut rows = 0;
+    for ((iso3, name), c) in &totals.by_country {
+        for &(id, theme, term) in &terms {
+            let hits = c.term_hits[id];
+            if hits > 0 {
+                w.write_record([iso3.as_str(), name, theme, term, &hits.to_string()])?;
+                rows += 1;
+            }
+        }
+    }
+    finish(w)?;
+    Ok(rows)
+}
+
+/// Writes `errors.csv` (problems sorted); returns its number of rows.
+pub fn write_errors(dir: &Path, problems: &mut [Problem]) -> Result<u64> {
+    problems.sort();
+    let mut w = create(
+        dir,
+        ERRORS,
+        &["path", "line", "stage", "outcome", "message"],
+    )?;
+    for p in problems.iter() {
+        w.write_record([
+            &p.path,
+            &opt(p.line),
+            p.stage,
+            p.outcome.label(),
+            &p.message,
+        ])?;
+    }
+    finish(w)?;
+    Ok(problems.len() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn six_decimals_without_negative_zero() {
+        assert_eq!(fixed6(0.5849625007211562), "0.584963");
+        assert_eq!(fixed6(-1e-12), "0.000000");
+        assert_eq!(fixed6(-0.25), "-0.250000");
+        assert_eq!(fixed6(1.0), "1.000000");
+    }
+
+    #[test]
+    fn csv_conventions() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = create(dir.path(), "t.csv", &["a", "b"]).unwrap();
+        w.write_record(["x, y", "say \"hi\""]).unwrap();
+        w.write_record(["line\nbreak", ""]).unwrap();
+        finish(w).unwrap();
+        let text = std::fs::read_to_string(dir.path().join("t.csv")).unwrap();
+        assert_eq!(text, "a,b\n\"x, y\",\"say \"\"hi\"\"\"\n\"line\nbreak\",\n");
+    }
+}
