@@ -51,7 +51,11 @@ fn rows(text: &str) -> Vec<HashMap<String, String>> {
         .records()
         .map(|r| {
             let r = r.unwrap();
-            headers.iter().zip(r.iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect()
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_owned(), v.to_owned()))
+                .collect()
         })
         .collect()
 }
@@ -62,34 +66,65 @@ fn every_speech_is_processed_with_its_metadata() {
     let speeches = rows(&read(out, "speeches.csv"));
     assert_eq!(speeches.len(), 1128);
     let errors = read(out, "errors.csv");
-    assert_eq!(errors.lines().count(), 1, "no file skipped or degraded:\n{errors}");
+    assert_eq!(
+        errors.lines().count(),
+        1,
+        "no file skipped or degraded:\n{errors}"
+    );
 
-    let unsc: Vec<_> = speeches.iter().filter(|r| r["speech_id"].starts_with("unsc2020/")).collect();
-    let ungdc: Vec<_> = speeches.iter().filter(|r| r["speech_id"].starts_with("ungdc/")).collect();
+    let unsc: Vec<_> = speeches
+        .iter()
+        .filter(|r| r["speech_id"].starts_with("unsc2020/"))
+        .collect();
+    let ungdc: Vec<_> = speeches
+        .iter()
+        .filter(|r| r["speech_id"].starts_with("ungdc/"))
+        .collect();
     assert_eq!((unsc.len(), ungdc.len()), (675, 453));
-    let representatives: Vec<_> = unsc.iter().filter(|r| r["role"] == "representative").collect();
+    let representatives: Vec<_> = unsc
+        .iter()
+        .filter(|r| r["role"] == "representative")
+        .collect();
     assert_eq!(representatives.len(), 422);
     for r in &representatives {
         assert_eq!(r["country_iso3"].len(), 3, "{r:?}");
     }
     for r in &unsc {
-        assert_ne!(r["role"], "none", "every Security Council turn has a header: {r:?}");
+        assert_ne!(
+            r["role"], "none",
+            "every Security Council turn has a header: {r:?}"
+        );
         assert_eq!(r["year"], "2020");
     }
-    assert_eq!(unsc.iter().filter(|r| r["role"] == "president").count(), 209);
+    assert_eq!(
+        unsc.iter().filter(|r| r["role"] == "president").count(),
+        209
+    );
     for r in &ungdc {
-        assert!(!r["country_iso3"].is_empty() && !r["country_name"].is_empty(), "{r:?}");
-        assert!(["1970", "2001", "2016"].contains(&r["year"].as_str()), "{r:?}");
+        assert!(
+            !r["country_iso3"].is_empty() && !r["country_name"].is_empty(),
+            "{r:?}"
+        );
+        assert!(
+            ["1970", "2001", "2016"].contains(&r["year"].as_str()),
+            "{r:?}"
+        );
     }
     // The speakers table is joined to all but the speeches it lacks.
     let with_speaker = ungdc.iter().filter(|r| !r["speaker"].is_empty()).count();
-    assert!(with_speaker >= 445, "{with_speaker} of 453 General Debate speeches have a speaker");
+    assert!(
+        with_speaker >= 445,
+        "{with_speaker} of 453 General Debate speeches have a speaker"
+    );
 
     let mut encodings = BTreeMap::new();
     for r in &speeches {
         *encodings.entry(r["encoding"].as_str()).or_insert(0) += 1;
     }
-    assert_eq!(encodings, BTreeMap::from([("utf-8", 917), ("utf-8-bom", 188), ("windows-1252", 23)]));
+    assert_eq!(
+        encodings,
+        BTreeMap::from([("utf-8", 917), ("utf-8-bom", 188), ("windows-1252", 23)])
+    );
 }
 
 #[test]
@@ -138,11 +173,23 @@ fn tables_are_identical_at_one_and_two_threads() {
     let dir = tempfile::tempdir().unwrap();
     let one = dir.path().join("one");
     run_ok(
-        &["-i", s(&shared.join("corpus")), "-t", s(&shared.join("bench/themes.toml")), "-o", s(&one), "-j", "1"],
+        &[
+            "-i",
+            s(&shared.join("corpus")),
+            "-t",
+            s(&shared.join("bench/themes.toml")),
+            "-o",
+            s(&one),
+            "-j",
+            "1",
+        ],
         0,
     );
     for table in TABLES {
-        assert!(read(&one, table) == read(two, table), "{table} differs between --threads 1 and 2");
+        assert!(
+            read(&one, table) == read(two, table),
+            "{table} differs between --threads 1 and 2"
+        );
     }
 }
 
@@ -163,7 +210,9 @@ fn oracle_python() -> Option<String> {
 #[test]
 fn theme_hits_agree_with_the_python_oracle() {
     let Some(shared) = shared() else { return };
-    let Some(python) = oracle_python() else { return };
+    let Some(python) = oracle_python() else {
+        return;
+    };
     let Some(out) = shared_run() else { return };
     let dir = tempfile::tempdir().unwrap();
     let oracle_out = dir.path().join("oracle");
@@ -174,12 +223,17 @@ fn theme_hits_agree_with_the_python_oracle() {
         .arg(&oracle_out)
         .output()
         .unwrap();
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
 
     let hits = |text: &str| {
         let mut m: BTreeMap<(String, String), i64> = BTreeMap::new();
         for r in rows(text) {
-            *m.entry((r["country_iso3"].clone(), r["theme"].clone())).or_default() += r["hits"].parse::<i64>().unwrap();
+            *m.entry((r["country_iso3"].clone(), r["theme"].clone()))
+                .or_default() += r["hits"].parse::<i64>().unwrap();
         }
         m
     };
@@ -196,6 +250,9 @@ fn theme_hits_agree_with_the_python_oracle() {
             }
         }
     }
-    assert!(compared >= 100, "only {compared} cells with 50 or more hits");
+    assert!(
+        compared >= 100,
+        "only {compared} cells with 50 or more hits"
+    );
     assert!(off.is_empty(), "cells off by more than 1%: {off:?}");
 }
