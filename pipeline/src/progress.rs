@@ -24,8 +24,8 @@ impl Progress {
             );
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} \
-                     {binary_bytes_per_sec} ETA {eta} {msg}",
+                    "{spinner} [{elapsed_precise}] {wide_bar} {decimal_bytes}/{decimal_total_bytes} \
+                     {decimal_bytes_per_sec} ETA {eta} {msg}",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );

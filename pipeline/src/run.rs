@@ -96,12 +96,15 @@ impl Summary {
     pub fn line(&self) -> String {
         let secs = self.elapsed.as_secs_f64().max(1e-9);
         let mb = self.bytes as f64 / 1e6;
+        let size = if mb >= 1.0 {
+            format!("{mb:.1} MB")
+        } else {
+            format!("{:.1} kB", self.bytes as f64 / 1e3)
+        };
         format!(
-            "agora: {} speeches, {:.1} MB, {:.2} M tokens in {:.2} s ({:.1} MB/s); {} skipped, {} in errors.csv; tables in {}",
+            "agora: {} speeches, {size}, {} tokens in {secs:.2} s ({:.1} MB/s); {} skipped, {} in errors.csv; tables in {}",
             self.speeches,
-            mb,
-            self.tokens as f64 / 1e6,
-            secs,
+            self.tokens,
             mb / secs,
             self.skipped,
             self.problems,
