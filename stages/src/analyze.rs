@@ -11,7 +11,7 @@
 //!
 //! This stage does not read files or parse headers (see [`crate::ingest`]).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::cooccurrence::ThemeSets;
 use crate::matcher::{Matcher, WordClass};
@@ -41,15 +41,62 @@ pub struct SpeechCounts {
     pub sentence_themes: ThemeSets,
 }
 
+/// The per-worker cache of word classes.
+#[derive(Default)]
+struct WordClasses {
+    stemmer: Stemmer,
+    /// Word as written → class id.
+    by_form: FxHashMap<Box<str>, u32>,
+    /// Lowercase word → class id.
+    by_lowercase: FxHashMap<Box<str>, u32>,
+    /// Class by id.
+    classes: Vec<WordClass>,
+    /// Scratch space for lowercasing.
+    lower: String,
+}
+
+impl WordClasses {
+    /// The class id of a word as written in the text.
+    fn id(&mut self, form: &str, matcher: &Matcher) -> u32 {
+        match self.by_form.get(form) {
+            Some(&id) => id,
+            None => self.new_form(form, matcher),
+        }
+    }
+
+    /// The slow path, once per form: lowercase, then reuse or make a class.
+    fn new_form(&mut self, form: &str, matcher: &Matcher) -> u32 {
+        lowercase_into(form, &mut self.lower);
+        let id = match self.by_lowercase.get(self.lower.as_str()) {
+            Some(&id) => id,
+            None => {
+                let id = self.classes.len() as u32;
+                self.classes
+                    .push(matcher.classify(&self.lower, &self.stemmer));
+                self.by_lowercase.insert(self.lower.as_str().into(), id);
+                id
+            }
+        };
+        self.by_form.insert(form.into(), id);
+        id
+    }
+
+    /// Empties the caches when they are full.
+    fn bound(&mut self) {
+        if self.by_form.len() >= MAX_CACHED_WORDS {
+            self.by_form.clear();
+            self.by_lowercase.clear();
+            self.classes.clear();
+        }
+    }
+}
+
 /// Runs the text stages over speeches; one per worker thread.
 pub struct Analyzer<'m> {
     matcher: &'m Matcher,
-    stemmer: Stemmer,
-    cache: HashMap<String, u32>,
-    classes: Vec<WordClass>,
+    classes: WordClasses,
     tokens: Tokens,
     words: Vec<u32>,
-    lower: String,
     resume: Vec<usize>,
     sentence: Vec<u32>,
 }
@@ -59,12 +106,9 @@ impl<'m> Analyzer<'m> {
     pub fn new(matcher: &'m Matcher) -> Self {
         Analyzer {
             matcher,
-            stemmer: Stemmer::english(),
-            cache: HashMap::new(),
-            classes: Vec::new(),
+            classes: WordClasses::default(),
             tokens: Tokens::default(),
             words: Vec::new(),
-            lower: String::new(),
             resume: Vec::new(),
             sentence: Vec::new(),
         }
@@ -72,25 +116,12 @@ impl<'m> Analyzer<'m> {
 
     /// Analyzes the countable text of one speech (header already removed).
     pub fn analyze(&mut self, body: &str) -> SpeechCounts {
-        if self.cache.len() >= MAX_CACHED_WORDS {
-            self.cache.clear();
-            self.classes.clear();
-        }
+        self.classes.bound();
         let text = normalize(body);
         tokenize(&text, &mut self.tokens);
         self.words.clear();
         for &(s, e) in &self.tokens.words {
-            lowercase_into(&text[s as usize..e as usize], &mut self.lower);
-            let id = match self.cache.get(self.lower.as_str()) {
-                Some(&id) => id,
-                None => {
-                    let id = self.classes.len() as u32;
-                    self.classes
-                        .push(self.matcher.classify(&self.lower, &self.stemmer));
-                    self.cache.insert(self.lower.clone(), id);
-                    id
-                }
-            };
+            let id = self.classes.id(&text[s as usize..e as usize], self.matcher);
             self.words.push(id);
         }
 
@@ -105,8 +136,11 @@ impl<'m> Analyzer<'m> {
         let mut current = 0usize; // sentence of the last hit
         let sentence = &mut self.sentence;
         sentence.clear();
-        self.matcher
-            .scan(&self.classes, &self.words, &mut self.resume, |hit| {
+        self.matcher.scan(
+            &self.classes.classes,
+            &self.words,
+            &mut self.resume,
+            |hit| {
                 counts.theme_hits[hit.theme as usize] += 1;
                 counts.term_hits[hit.term as usize] += 1;
                 // Hits come in order of start, so the sentence only moves forward.
@@ -120,7 +154,8 @@ impl<'m> Analyzer<'m> {
                 }
                 current = s;
                 sentence.push(hit.theme);
-            });
+            },
+        );
         if !sentence.is_empty() {
             counts.sentence_themes.push(sentence);
         }

@@ -30,15 +30,17 @@
 //! and NUL bytes are left for the tokenizer, which never puts them in a token.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::sync::OnceLock;
+
+use memchr::memmem;
+use rustc_hash::FxHashSet;
 
 static WORD_LIST: &str = include_str!("../data/english-words.txt");
 
 /// The shipped word list as a set, built on first use (about 74,000 words;
 /// a few milliseconds, once per process).
-fn words() -> &'static HashSet<&'static str> {
-    static WORDS: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn words() -> &'static FxHashSet<&'static str> {
+    static WORDS: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     WORDS.get_or_init(|| WORD_LIST.lines().filter(|l| !l.is_empty()).collect())
 }
 
@@ -50,49 +52,61 @@ pub fn is_listed_word(word: &str) -> bool {
 /// Applies the rules above. Borrows when nothing changes, which is the
 /// common case: a speech is only copied when it has something to repair.
 pub fn normalize(text: &str) -> Cow<'_, str> {
+    // Stray BOMs are so rare that a separate pass for them keeps the main
+    // loop to three needles.
+    const BOM: &str = "\u{FEFF}";
+    if memmem::find(text.as_bytes(), BOM.as_bytes()).is_some() {
+        let without = text.replace(BOM, "");
+        return Cow::Owned(normalize(&without).into_owned());
+    }
     let bytes = text.as_bytes();
     let mut out: Option<String> = None;
     let mut copied = 0; // bytes of `text` already handled in `out`
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let invisible = match b {
-            0xC2 if bytes.get(i + 1) == Some(&0xAD) => 2,
-            0xEF if bytes.get(i + 1..i + 3) == Some(&[0xBB, 0xBF]) => 3,
-            _ => 0,
-        };
-        if invisible > 0 {
-            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
-            o.push_str(&text[copied..i]);
-            copied = i + invisible;
-            i += invisible;
-            continue;
+    let mut joined = String::new();
+    // Every rule starts at a '-', a '.' or a soft hyphen (C2 AD); memchr
+    // jumps from one to the next.
+    for i in memchr::memchr3_iter(b'-', b'.', 0xC2, bytes) {
+        if i < copied {
+            continue; // inside a break already joined
         }
-        if b == b'.' && glued_sentence(bytes, i) {
-            let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 16));
-            o.push_str(&text[copied..=i]);
-            o.push(' ');
-            copied = i + 1;
-            i += 1;
-            continue;
-        }
-        if b == b'-' {
-            if let Some(gap_end) = break_after_hyphen(bytes, i) {
+        match bytes[i] {
+            0xC2 if bytes.get(i + 1) == Some(&0xAD) => {
+                let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                o.push_str(&text[copied..i]);
+                copied = i + 2;
+            }
+            b'.' if glued_sentence(bytes, i) => {
+                let o = out.get_or_insert_with(|| String::with_capacity(text.len() + 16));
+                o.push_str(&text[copied..=i]);
+                o.push(' ');
+                copied = i + 1;
+            }
+            b'-' => {
+                let Some(gap_end) = break_after_hyphen(bytes, i) else {
+                    continue;
+                };
                 let left = letters_before(text, i);
                 let right = letters_after(text, gap_end);
-                if !left.is_empty() && !right.is_empty() {
-                    let joined = format!("{left}{right}").to_lowercase();
-                    if is_listed_word(&joined) || occurs_unbroken(text, &joined) {
-                        let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
-                        o.push_str(&text[copied..i]);
-                        copied = gap_end;
-                        i = gap_end;
-                        continue;
-                    }
+                if left.is_empty() || right.is_empty() {
+                    continue;
+                }
+                joined.clear();
+                joined.push_str(left);
+                joined.push_str(right);
+                if joined.is_ascii() {
+                    joined.make_ascii_lowercase();
+                } else {
+                    joined = joined.to_lowercase();
+                }
+                let is_word = is_listed_word(&joined) || occurs_unbroken(text, &joined);
+                if is_word {
+                    let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                    o.push_str(&text[copied..i]);
+                    copied = gap_end;
                 }
             }
+            _ => {}
         }
-        i += 1;
     }
     match out {
         None => Cow::Borrowed(text),
@@ -161,34 +175,37 @@ fn letters_after(text: &str, start: usize) -> &str {
     &tail[..end]
 }
 
-/// Whether `word` (lowercase) appears in `text` as a whole run of letters,
-/// ignoring case.
+/// Whether `word` (lowercase) occurs in `text` as a whole run of letters,
+/// ignoring case. This runs only for the rare break whose join is not in the
+/// word list: an ASCII word is searched for without copying the text (memchr
+/// for its first letter in either case, then a case-insensitive compare); any
+/// other word in a lowercased copy.
 fn occurs_unbroken(text: &str, word: &str) -> bool {
-    let mut rest = text;
-    let first = match word.chars().next() {
-        Some(c) => c,
-        None => return false,
-    };
-    // Scan runs of letters and compare the ones of the right length; this
-    // path runs only for the rare break whose join is not in the word list.
-    while let Some(start) = rest.find(|c: char| c.is_alphabetic()) {
-        let run_tail = &rest[start..];
-        let run_len = run_tail
-            .find(|c: char| !c.is_alphabetic())
-            .unwrap_or(run_tail.len());
-        let run = &run_tail[..run_len];
-        if run.len() == word.len()
-            && run
-                .chars()
-                .next()
-                .is_some_and(|c| c.to_lowercase().eq(std::iter::once(first)))
-            && run.to_lowercase() == word
-        {
-            return true;
+    let letter_before =
+        |s: &str, i: usize| s[..i].chars().next_back().is_some_and(char::is_alphabetic);
+    let letter_at = |s: &str, i: usize| s[i..].chars().next().is_some_and(char::is_alphabetic);
+    let whole =
+        |s: &str, start: usize, len: usize| !letter_before(s, start) && !letter_at(s, start + len);
+    let bytes = text.as_bytes();
+    match word.as_bytes() {
+        [] => false,
+        [first, ..] if word.is_ascii() => memchr::memchr2_iter(
+            first.to_ascii_lowercase(),
+            first.to_ascii_uppercase(),
+            bytes,
+        )
+        .any(|start| {
+            bytes
+                .get(start..start + word.len())
+                .is_some_and(|window| window.eq_ignore_ascii_case(word.as_bytes()))
+                && whole(text, start, word.len())
+        }),
+        _ => {
+            let lower = text.to_lowercase();
+            memmem::find_iter(lower.as_bytes(), word.as_bytes())
+                .any(|start| whole(&lower, start, word.len()))
         }
-        rest = &run_tail[run_len..];
     }
-    false
 }
 
 #[cfg(test)]
@@ -244,7 +261,7 @@ mod tests {
     #[test]
     fn invisible_format_characters_are_removed() {
         assert_eq!(normalize("peace\u{AD}keeping"), "peacekeeping");
-        assert_eq!(normalize("end.\u{FEFF}Next"), "end.Next");
+        assert_eq!(normalize("a\u{FEFF}b, end.\u{FEFF}Next"), "ab, end. Next");
         assert_eq!(normalize("Ÿ stays"), "Ÿ stays");
     }
 

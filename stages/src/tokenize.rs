@@ -52,19 +52,179 @@ impl Tokens {
 pub fn tokenize(text: &str, out: &mut Tokens) {
     out.words.clear();
     out.sentence_starts.clear();
-    let mut prev_end = 0usize;
-    let mut sentence_first = 0usize; // index of the current sentence's first word
-    for (start, word) in text.unicode_word_indices() {
-        let end = start + word.len();
+    let mut state = SentenceState::default();
+    for_each_word(text, |start, end| state.push(text, out, start, end));
+}
+
+/// Calls `word(start, end)` for every word of `text`, in order.
+///
+/// Why not just `unicode_word_indices`: it is the main cost of a run, and
+/// nearly all of a UN corpus is ASCII. ASCII whitespace is a hard boundary in
+/// UAX #29 (no rule joins across it, nor looks through it), so only the
+/// whitespace-delimited chunks that hold a non-ASCII byte need
+/// `unicode-segmentation`; the ASCII text between them is segmented by
+/// [`ascii_words`], which implements the UAX #29 rules for ASCII exactly. The
+/// unit test `fast_path_equals_uax29` holds the two to the same output on
+/// random text.
+fn for_each_word(text: &str, mut word: impl FnMut(usize, usize)) {
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let Some(k) = find_non_ascii(bytes, pos) else {
+            ascii_words(&bytes[pos..], |s, e| word(pos + s, pos + e));
+            return;
+        };
+        // The chunk around the non-ASCII byte, between ASCII whitespace.
+        let chunk_start = bytes[pos..k]
+            .iter()
+            .rposition(|&b| is_ascii_space(b))
+            .map_or(pos, |p| pos + p + 1);
+        let chunk_end = bytes[k..]
+            .iter()
+            .position(|&b| is_ascii_space(b))
+            .map_or(bytes.len(), |p| k + p);
+        ascii_words(&bytes[pos..chunk_start], |s, e| word(pos + s, pos + e));
+        for (s, w) in text[chunk_start..chunk_end].unicode_word_indices() {
+            word(chunk_start + s, chunk_start + s + w.len());
+        }
+        pos = chunk_end;
+    }
+}
+
+/// Index of the first non-ASCII byte at or after `from`, eight bytes at a time.
+fn find_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = &bytes[from..];
+    let mut skipped = 0;
+    for c in rest.chunks_exact(8) {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        if w & 0x8080_8080_8080_8080 != 0 {
+            break;
+        }
+        skipped += 8;
+    }
+    rest[skipped..]
+        .iter()
+        .position(|b| !b.is_ascii())
+        .map(|p| from + skipped + p)
+}
+
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
+}
+
+/// Word-break classes of ASCII bytes (UAX #29).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// ALetter: A–Z, a–z.
+    Letter,
+    /// Numeric: 0–9.
+    Digit,
+    /// ExtendNumLet: `_`.
+    Connector,
+    /// MidLetter: `:` joins letters only.
+    MidLetter,
+    /// MidNumLet and Single_Quote: `.` and `'` join letters, and digits.
+    MidNumLet,
+    /// MidNum: `,` and `;` join digits only.
+    MidNum,
+    /// Everything else breaks.
+    Other,
+}
+
+/// The class of every byte, looked up once per byte on the hot path.
+static CLASSES: [Class; 256] = {
+    let mut table = [Class::Other; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = class_of(b as u8);
+        b += 1;
+    }
+    table
+};
+
+fn class(b: u8) -> Class {
+    CLASSES[b as usize]
+}
+
+const fn class_of(b: u8) -> Class {
+    match b {
+        b'a'..=b'z' | b'A'..=b'Z' => Class::Letter,
+        b'0'..=b'9' => Class::Digit,
+        b'_' => Class::Connector,
+        b':' => Class::MidLetter,
+        b'.' | b'\'' => Class::MidNumLet,
+        b',' | b';' => Class::MidNum,
+        _ => Class::Other,
+    }
+}
+
+/// UAX #29 words of ASCII text: runs of letters,
+/// digits and `_` (WB5, WB8–WB10, WB13a/b), joined across one `:`, `.` or
+/// `'` between letters (WB6/7) and one `,`, `;`, `.` or `'` between digits
+/// (WB11/12). Runs of only `_` are not words.
+fn ascii_words(chunk: &[u8], mut word: impl FnMut(usize, usize)) {
+    let is_word_char = |b: u8| matches!(class(b), Class::Letter | Class::Digit | Class::Connector);
+    let mut j = 0;
+    while j < chunk.len() {
+        if !is_word_char(chunk[j]) {
+            j += 1;
+            continue;
+        }
+        let start = j;
+        loop {
+            // A run of letters, digits and `_` (WB5, WB8–WB10, WB13).
+            while j < chunk.len() && is_word_char(chunk[j]) {
+                j += 1;
+            }
+            // One joiner between two letters or two digits (WB6/7, WB11/12).
+            let (before, joiner, after) = (
+                class(chunk[j - 1]),
+                chunk.get(j).map(|&b| class(b)),
+                chunk.get(j + 1).map(|&b| class(b)),
+            );
+            let joins = matches!(
+                (before, joiner, after),
+                (
+                    Class::Letter,
+                    Some(Class::MidLetter | Class::MidNumLet),
+                    Some(Class::Letter)
+                ) | (
+                    Class::Digit,
+                    Some(Class::MidNum | Class::MidNumLet),
+                    Some(Class::Digit)
+                )
+            );
+            if !joins {
+                break;
+            }
+            j += 2;
+        }
+        // Only a run that starts with `_` can lack a letter or digit.
+        if chunk[start] != b'_' || chunk[start..j].iter().any(u8::is_ascii_alphanumeric) {
+            word(start, j);
+        }
+    }
+}
+
+/// Sentence bookkeeping while words are pushed.
+#[derive(Default)]
+struct SentenceState {
+    prev_end: usize,
+    /// Index of the current sentence's first word.
+    sentence_first: usize,
+}
+
+impl SentenceState {
+    fn push(&mut self, text: &str, out: &mut Tokens, start: usize, end: usize) {
         let index = out.words.len();
         if index == 0 {
             out.sentence_starts.push(0);
-        } else if ends_sentence(text, out, sentence_first, prev_end, start) {
+        } else if ends_sentence(text, out, self.sentence_first, self.prev_end, start) {
             out.sentence_starts.push(index as u32);
-            sentence_first = index;
+            self.sentence_first = index;
         }
         out.words.push((start as u32, end as u32));
-        prev_end = end;
+        self.prev_end = end;
     }
 }
 
@@ -78,14 +238,26 @@ fn ends_sentence(
     next_start: usize,
 ) -> bool {
     let gap = &text.as_bytes()[prev_end..next_start];
-    let blank_line = has_blank_line(gap);
-    let strong = gap.iter().any(|&b| b == b'!' || b == b'?');
-    let period = gap.contains(&b'.');
-    if !(blank_line || strong || period) {
-        return false;
+    // One pass over the gap (usually a single space).
+    let (mut period, mut strong, mut newlines) = (false, false, 0);
+    for &b in gap {
+        match b {
+            b'.' => period = true,
+            b'!' | b'?' => strong = true,
+            b'\n' => newlines += 1,
+            b'\r' | b' ' | b'\t' | b'\x0c' => {}
+            _ => {}
+        }
+        // Two line breaks with only blanks between them: a blank line.
+        if newlines >= 2 {
+            return true;
+        }
+        if !matches!(b, b'\n' | b'\r' | b' ' | b'\t' | b'\x0c') {
+            newlines = 0;
+        }
     }
-    if blank_line {
-        return true;
+    if !(strong || period) {
+        return false;
     }
     // "… etc. and" or "(see para. 3 above) and": a sentence does not start lowercase.
     if text[next_start..]
@@ -103,21 +275,6 @@ fn ends_sentence(
     let numbered_paragraph =
         t.words.len() - 1 == sentence_first && prev.bytes().all(|b| b.is_ascii_digit());
     !(numbered_paragraph || is_abbreviation(prev))
-}
-
-fn has_blank_line(gap: &[u8]) -> bool {
-    let mut newlines = 0;
-    for &b in gap {
-        match b {
-            b'\n' => newlines += 1,
-            b'\r' | b' ' | b'\t' | b'\x0c' => {}
-            _ => newlines = 0,
-        }
-        if newlines >= 2 {
-            return true;
-        }
-    }
-    false
 }
 
 /// Words that end with a period without ending a sentence.
@@ -308,6 +465,46 @@ mod tests {
         tokenize("  \r\n ", &mut t);
         assert!(t.is_empty());
         assert_eq!(t.sentences(), 0);
+    }
+
+    /// A small deterministic generator, so the test needs no extra crate.
+    struct XorShift(u64);
+
+    impl XorShift {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+    }
+
+    #[test]
+    fn fast_path_equals_uax29() {
+        // Characters around every rule of the ASCII path, plus non-ASCII
+        // letters, marks, joiners and spaces that send a chunk to the slow path.
+        const PIECES: &[&str] = &[
+            "a", "Z", "q", "0", "7", "_", ".", ",", ";", ":", "'", "-", "/", "(", "\"", " ", "  ",
+            "\t", "\n", "\r\n", "\x0b", "\x0c", "\0", "\x7f", "é", "’", "\u{301}", "\u{200D}",
+            "\u{FEFF}", "\u{A0}", "\u{85}", "\u{2028}", "Ω", "日本", "٣", "🇫🇷", "\u{AD}", "…", "–",
+        ];
+        const ASCII_PIECES: usize = 24; // the first pieces are ASCII only
+        let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+        for round in 0..40_000 {
+            let pieces = if round % 2 == 0 {
+                &PIECES[..ASCII_PIECES]
+            } else {
+                PIECES
+            };
+            let len = (rng.next() % 24) as usize;
+            let text: String = (0..len)
+                .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
+                .collect();
+            let mut fast = Vec::new();
+            for_each_word(&text, |s, e| fast.push(&text[s..e]));
+            let slow: Vec<&str> = text.unicode_words().collect();
+            assert_eq!(fast, slow, "{text:?}");
+        }
     }
 
     #[test]
