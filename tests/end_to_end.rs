@@ -152,6 +152,135 @@ fn default_run_on_seeds_writes_every_table() {
 }
 
 #[test]
+fn term_hits_add_up_to_theme_hits() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_ok(&["--out", s(&out)], 0);
+    let mut sums: std::collections::BTreeMap<(String, String, String), (i64, i64)> =
+        Default::default();
+    let mut add = |table: &str, theme_col: usize, hits_col: usize, slot: usize| {
+        let text = read(&out, table);
+        for r in csv::Reader::from_reader(text.as_bytes()).records() {
+            let r = r.unwrap();
+            let key = (r[0].to_owned(), r[1].to_owned(), r[theme_col].to_owned());
+            let hits: i64 = r[hits_col].parse().unwrap();
+            let entry = sums.entry(key).or_default();
+            if slot == 0 {
+                entry.0 += hits
+            } else {
+                entry.1 += hits
+            }
+        }
+    };
+    add("theme_counts.csv", 3, 4, 0);
+    add("keyword_counts.csv", 2, 4, 1);
+    assert!(sums.values().any(|&(t, _)| t > 0));
+    for (key, (theme, terms)) in sums {
+        assert_eq!(theme, terms, "{key:?}");
+    }
+}
+
+#[test]
+fn output_is_identical_for_any_thread_count_with_uneven_files() {
+    // One large file first, then many small ones: workers finish far out of
+    // order, which the reorder buffer must undo.
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    let mut files = vec![(
+        "a000.txt".to_owned(),
+        "Women and refugees and climate. ".repeat(20_000),
+    )];
+    for i in 1..300 {
+        let text = match i % 3 {
+            0 => "Refugees need help. Women lead.".to_owned(),
+            1 => format!("Climate {i}. Sea-level rise and women."),
+            _ => String::new(),
+        };
+        files.push((format!("a{i:03}.txt"), text));
+    }
+    let owned: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_bytes()))
+        .collect();
+    write_files(&corpus, &owned);
+    fs::write(dir.path().join("themes.toml"), DICTIONARY).unwrap();
+    let themes = dir.path().join("themes.toml");
+    let (one, four) = (dir.path().join("one"), dir.path().join("four"));
+    run_ok(
+        &["-i", s(&corpus), "-t", s(&themes), "-j", "1", "-o", s(&one)],
+        0,
+    );
+    run_ok(
+        &[
+            "-i",
+            s(&corpus),
+            "-t",
+            s(&themes),
+            "-j",
+            "4",
+            "-o",
+            s(&four),
+        ],
+        0,
+    );
+    for table in TABLES {
+        assert_eq!(read(&one, table), read(&four, table), "{table} differs");
+    }
+    assert_eq!(read(&one, "speeches.csv").lines().count(), 301);
+}
+
+#[test]
+fn binary_empty_and_bom_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    let junk: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    write_files(
+        &corpus,
+        &[
+            ("junk.txt", &junk),
+            ("empty.txt", b""),
+            // Two byte-order marks before a Security Council header.
+            (
+                "UNSC_2020_SPV.1_spch001.txt",
+                "\u{FEFF}\u{FEFF}Mr. X (France): Women.".as_bytes(),
+            ),
+        ],
+    );
+    fs::write(dir.path().join("themes.toml"), DICTIONARY).unwrap();
+    let out = dir.path().join("out");
+    run_ok(
+        &[
+            "-i",
+            s(&corpus),
+            "-t",
+            s(&dir.path().join("themes.toml")),
+            "-o",
+            s(&out),
+        ],
+        1,
+    );
+    let errors = read(&out, "errors.csv");
+    assert!(
+        errors.contains("junk.txt,,read,skipped,\"looks like a binary file"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("empty.txt,,analyze,degraded,empty file; counted with 0 tokens"),
+        "{errors}"
+    );
+    assert_eq!(errors.lines().count(), 3, "{errors}");
+    let speeches = read(&out, "speeches.csv");
+    assert!(
+        speeches.contains("UNSC_2020_SPV.1_spch001.txt,")
+            && speeches.contains(",FRA,France,Mr. X,representative,"),
+        "{speeches}"
+    );
+    assert!(speeches.contains(",utf-8-bom,1,1\n"), "{speeches}");
+}
+
+#[test]
 fn output_is_identical_for_any_thread_count() {
     let dir = tempfile::tempdir().unwrap();
     let (one, four) = (dir.path().join("one"), dir.path().join("four"));

@@ -241,8 +241,12 @@ fn theme_hits_agree_with_the_python_oracle() {
     let theirs = hits(&read(&oracle_out, "theme_counts.csv"));
     let mut compared = 0;
     let mut off = Vec::new();
-    for (key, &o) in &theirs {
-        let a = ours.get(key).copied().unwrap_or(0);
+    let keys: std::collections::BTreeSet<_> = ours.keys().chain(theirs.keys()).collect();
+    for key in keys {
+        let (a, o) = (
+            ours.get(key).copied().unwrap_or(0),
+            theirs.get(key).copied().unwrap_or(0),
+        );
         if a.max(o) >= 50 {
             compared += 1;
             if (a - o).abs() as f64 > 0.01 * o as f64 {

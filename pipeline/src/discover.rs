@@ -14,6 +14,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use agora_stages::ingest::filename::is_txt;
 use anyhow::{bail, Result};
 use walkdir::WalkDir;
 
@@ -66,12 +67,6 @@ pub const SPEAKERS_TABLE: &str = "Speakers_by_session.csv";
 /// File name of a metadata table read automatically from an input's top folder.
 pub const METADATA_TABLE: &str = "metadata.csv";
 
-fn is_txt(name: &str) -> bool {
-    name.len() > 4
-        && name.is_char_boundary(name.len() - 4)
-        && name[name.len() - 4..].eq_ignore_ascii_case(".txt")
-}
-
 /// Lists the speeches below `inputs`.
 pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
     let mut found = Discovery::default();
@@ -82,7 +77,8 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
                 input.display()
             );
         }
-        let prefix = if inputs.len() > 1 {
+        // A single file keeps its plain name as id.
+        let prefix = if inputs.len() > 1 && !input.is_file() {
             let name = input
                 .canonicalize()
                 .ok()

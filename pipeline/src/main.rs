@@ -15,6 +15,9 @@ fn main() -> ExitCode {
             let cfg = RunConfig::from_args(args);
             match run(&cfg, &command_line) {
                 Ok(summary) => {
+                    for warning in &summary.warnings {
+                        eprintln!("agora: warning: {warning}");
+                    }
                     eprintln!("{}", summary.line());
                     if summary.skipped > 0 {
                         eprintln!(

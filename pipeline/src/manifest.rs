@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 use agora_stages::dictionary::Dictionary;
 use anyhow::{Context, Result};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::config::RunConfig;
 use crate::discover::Source;
-use crate::run::{sha256_hex, Summary};
+use crate::run::Summary;
 
 /// Everything the manifest reports.
 pub struct ManifestInput<'a> {
@@ -83,4 +84,12 @@ pub fn build(m: &ManifestInput<'_>) -> Result<String> {
         "elapsed_seconds": (m.summary.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
     });
     Ok(serde_json::to_string_pretty(&value)? + "\n")
+}
+
+/// SHA-256 of some bytes, in hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

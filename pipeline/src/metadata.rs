@@ -36,12 +36,66 @@ struct Row {
     line: u64,
 }
 
+/// A row of a General Debate speakers table.
+#[derive(Debug, Clone)]
+struct Speaker {
+    speaker: String,
+    post: String,
+    line: u64,
+}
+
+/// The two kinds of table, with the index of each column.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Speakers {
+        code: usize,
+        year: usize,
+        name: usize,
+        country: Option<usize>,
+        post: Option<usize>,
+    },
+    PerFile {
+        file: usize,
+        country: Option<usize>,
+        year: Option<usize>,
+        date: Option<usize>,
+        speaker: Option<usize>,
+        post: Option<usize>,
+    },
+}
+
+/// The non-empty, trimmed fields of one row, by meaning.
+#[derive(Debug, Default)]
+struct Fields<'a> {
+    file: Option<&'a str>,
+    country: Option<&'a str>,
+    code: Option<&'a str>,
+    year: Option<&'a str>,
+    date: Option<&'a str>,
+    speaker: Option<&'a str>,
+    post: Option<&'a str>,
+}
+
+/// A per-file year: a number, or reported and left out.
+fn parse_year(value: Option<&str>, say: &mut impl FnMut(String)) -> Option<i32> {
+    let value = value?;
+    match value.parse() {
+        Ok(year) => Some(year),
+        Err(_) => {
+            say(format!(
+                "year {value:?} is not a number; the row's year is not used"
+            ));
+            None
+        }
+    }
+}
+
 /// All metadata of a run, ready to apply to speeches.
 #[derive(Debug, Default)]
 pub struct Metadata {
     by_id: HashMap<String, Row>,
-    /// (country code, year) → (speaker, post).
-    speakers: HashMap<(String, i32), (String, String)>,
+    /// (country code, year) → speaker.
+    speakers: HashMap<(String, i32), Speaker>,
     /// Paths of the tables read, for the manifest.
     pub tables: Vec<PathBuf>,
 }
@@ -98,147 +152,187 @@ impl Metadata {
             .iter()
             .map(|h| h.trim().trim_start_matches('\u{FEFF}').to_ascii_lowercase())
             .collect();
-        let col = |name: &str| headers.iter().position(|h| h == name);
-        self.tables.push(path.to_owned());
-        let shown = path.display().to_string();
-        let problem = |line: u64, message: String| {
-            Problem::new(shown.clone(), "metadata", Outcome::Ignored, message).at_line(Some(line))
-        };
-        if let (Some(code), Some(year), Some(name)) =
-            (col("iso code"), col("year"), col("name of person speaking"))
+        if let Some((i, h)) = headers
+            .iter()
+            .enumerate()
+            .find(|(i, h)| headers[..*i].contains(h))
         {
-            let (country_col, post) = (col("country"), col("post"));
-            for (k, record) in reader.records().enumerate() {
-                let record = match record {
-                    Ok(r) => r,
-                    Err(e) => {
-                        problems.push(problem(csv_line(&e, k), format!("{e}; row not used")));
-                        continue;
-                    }
-                };
-                let line = record.position().map_or(k as u64 + 2, |p| p.line());
-                let field = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").trim();
-                let Ok(y) = field(Some(year)).parse::<i32>() else {
-                    problems.push(problem(
-                        line,
-                        format!("Year {:?} is not a number; row not used", field(Some(year))),
-                    ));
-                    continue;
-                };
-                let entry = (field(Some(name)).to_owned(), field(post).to_owned());
-                // The name decides when it is known: the real table has a few
-                // wrong codes (SWE for Swaziland, CHE for Sweden) but no wrong names.
-                let key = match country::by_name(field(country_col)) {
-                    Some(c) => c.iso3.to_owned(),
-                    None => field(Some(code)).to_ascii_uppercase(),
-                };
-                self.speakers.entry((key, y)).or_insert(entry);
-            }
-            return Ok(());
-        }
-        let Some(file) = col("file") else {
             bail!(
+                "{}: column {h:?} appears twice (columns {} and {})",
+                path.display(),
+                headers.iter().position(|x| x == h).map_or(0, |p| p + 1),
+                i + 1
+            );
+        }
+        let col = |name: &str| headers.iter().position(|h| h == name);
+        let kind = match (col("iso code"), col("year"), col("name of person speaking"), col("file")) {
+            (Some(code), Some(year), Some(name), _) => Kind::Speakers {
+                code,
+                year,
+                name,
+                country: col("country"),
+                post: col("post"),
+            },
+            (_, _, _, Some(file)) => Kind::PerFile {
+                file,
+                country: col("country"),
+                year: col("year"),
+                date: col("date"),
+                speaker: col("speaker"),
+                post: col("post"),
+            },
+            _ => bail!(
                 "{}: a metadata table needs a `file` column (speech ids) with any of country, year, \
                  date, speaker, post; or the General Debate columns Year, ISO Code, Name of Person Speaking",
                 path.display()
-            );
+            ),
         };
-        let (country_col, year, date, speaker, post) = (
-            col("country"),
-            col("year"),
-            col("date"),
-            col("speaker"),
-            col("post"),
-        );
+        self.tables.push(path.to_owned());
+        let mut messages = Vec::new();
         for (k, record) in reader.records().enumerate() {
-            let record = match record {
-                Ok(r) => r,
+            let (line, record) = match record {
+                Ok(r) => (r.position().map_or(k as u64 + 2, |p| p.line()), r),
                 Err(e) => {
-                    problems.push(problem(csv_line(&e, k), format!("{e}; row not used")));
+                    let line = e.position().map_or(k as u64 + 2, |p| p.line());
+                    messages.push((line, format!("{e}; row not used")));
                     continue;
                 }
             };
-            let line = record.position().map_or(k as u64 + 2, |p| p.line());
             let field = |i: Option<usize>| {
                 i.and_then(|i| record.get(i))
                     .map(str::trim)
                     .filter(|v| !v.is_empty())
             };
-            let Some(raw_id) = field(Some(file)) else {
-                problems.push(problem(line, "empty `file`; row not used".into()));
-                continue;
-            };
-            let id = raw_id.replace('\\', "/");
-            let id = id.trim_start_matches("./");
-            if id.starts_with('/') || id.split('/').any(|part| part == "..") || id.contains(':') {
-                problems.push(problem(
-                    line,
-                    format!("file {raw_id:?} is not a path inside the input folder (absolute, or climbs out with ..); row not used"),
-                ));
-                continue;
-            }
-            let key = format!("{id_prefix}{id}");
-            if let Some(first) = self.by_id.get(&key) {
-                problems.push(problem(
-                    line,
-                    format!(
-                        "file {id:?} is listed again (first at {}:{}); this row is not used",
-                        first.path.display(),
-                        first.line
-                    ),
-                ));
-                continue;
-            }
-            let year_value = match field(year) {
-                None => None,
-                Some(y) => match y.parse::<i32>() {
-                    Ok(y) => Some(y),
-                    Err(_) => {
-                        problems.push(problem(
-                            line,
-                            format!("year {y:?} is not a number; the row's year is not used"),
-                        ));
-                        None
-                    }
+            let mut say = |message: String| messages.push((line, message));
+            let row = match kind {
+                Kind::Speakers {
+                    code,
+                    year,
+                    name,
+                    country,
+                    post,
+                } => Fields {
+                    country: field(country),
+                    code: field(Some(code)),
+                    year: field(Some(year)),
+                    speaker: field(Some(name)),
+                    post: field(post),
+                    ..Fields::default()
+                },
+                Kind::PerFile {
+                    file,
+                    country,
+                    year,
+                    date,
+                    speaker,
+                    post,
+                } => Fields {
+                    file: field(Some(file)),
+                    country: field(country),
+                    year: field(year),
+                    date: field(date),
+                    speaker: field(speaker),
+                    post: field(post),
+                    ..Fields::default()
                 },
             };
-            let values = MetaOverride {
-                country: field(country_col).map(str::to_owned),
-                year: year_value,
-                date: field(date).map(str::to_owned),
-                speaker: field(speaker).map(str::to_owned),
-                post: field(post).map(str::to_owned),
-            };
-            self.by_id.insert(
-                key,
-                Row {
-                    values,
-                    path: path.to_owned(),
-                    line,
-                },
-            );
+            match kind {
+                Kind::Speakers { .. } => self.add_speaker(&row, line, &mut say),
+                Kind::PerFile { .. } => self.add_row(&row, id_prefix, path, line, &mut say),
+            }
         }
+        let shown = path.display().to_string();
+        problems.extend(messages.into_iter().map(|(line, message)| {
+            Problem::new(shown.clone(), "metadata", Outcome::Ignored, message).at_line(Some(line))
+        }));
         Ok(())
+    }
+
+    /// One row of a General Debate speakers table.
+    fn add_speaker(&mut self, row: &Fields<'_>, line: u64, say: &mut impl FnMut(String)) {
+        let Some(y) = row.year.and_then(|y| y.parse::<i32>().ok()) else {
+            let year = row.year.unwrap_or("");
+            return say(format!("Year {year:?} is not a number; row not used"));
+        };
+        // The name decides when it is known: the real table has a few
+        // wrong codes (SWE for Swaziland, CHE for Sweden) but no wrong names.
+        let key = match row.country.and_then(country::by_name) {
+            Some(c) => c.iso3.to_owned(),
+            None => row.code.unwrap_or("").to_ascii_uppercase(),
+        };
+        if let Some(first) = self.speakers.get(&(key.clone(), y)) {
+            return say(format!(
+                "a second speaker for {key} in {y} (the first, {:?}, is at line {}); row not used",
+                first.speaker, first.line
+            ));
+        }
+        let entry = Speaker {
+            speaker: row.speaker.unwrap_or("").to_owned(),
+            post: row.post.unwrap_or("").to_owned(),
+            line,
+        };
+        self.speakers.insert((key, y), entry);
+    }
+
+    /// One row of a per-file metadata table.
+    fn add_row(
+        &mut self,
+        row: &Fields<'_>,
+        id_prefix: &str,
+        path: &Path,
+        line: u64,
+        say: &mut impl FnMut(String),
+    ) {
+        let Some(raw_id) = row.file else {
+            return say("empty `file`; row not used".into());
+        };
+        let unified = raw_id.replace('\\', "/");
+        if unified.starts_with('/')
+            || unified.contains(':')
+            || unified.split('/').any(|part| part == "..")
+        {
+            return say(format!(
+                "file {raw_id:?} is not a path inside the input folder (absolute, or climbs out with ..); row not used"
+            ));
+        }
+        // `./a//b.txt` names the speech `a/b.txt`.
+        let parts: Vec<&str> = unified
+            .split('/')
+            .filter(|p| !p.is_empty() && *p != ".")
+            .collect();
+        let key = format!("{id_prefix}{}", parts.join("/"));
+        if let Some(first) = self.by_id.get(&key) {
+            return say(format!(
+                "file {raw_id:?} is listed again (first at {}:{}); this row is not used",
+                first.path.display(),
+                first.line
+            ));
+        }
+        let owned = |v: Option<&str>| v.map(str::to_owned);
+        let values = MetaOverride {
+            country: owned(row.country),
+            year: parse_year(row.year, say),
+            date: owned(row.date),
+            speaker: owned(row.speaker),
+            post: owned(row.post),
+        };
+        let path = path.to_owned();
+        self.by_id.insert(key, Row { values, path, line });
     }
 
     /// Applies the metadata to one speech: the General Debate speaker join,
     /// then the per-file overrides.
     pub fn apply(&self, speech_id: &str, meta: &mut SpeechMeta) -> Option<Warning> {
         if let (Some(_), Some(year)) = (meta.session, meta.year) {
-            if let Some((speaker, post)) = self.speakers.get(&(meta.country_iso3.clone(), year)) {
-                speaker.clone_into(&mut meta.speaker);
-                post.clone_into(&mut meta.post);
+            if let Some(s) = self.speakers.get(&(meta.country_iso3.clone(), year)) {
+                s.speaker.clone_into(&mut meta.speaker);
+                s.post.clone_into(&mut meta.post);
             }
         }
         self.by_id
             .get(speech_id)
             .and_then(|row| meta.apply(&row.values))
     }
-}
-
-/// The 1-based line of a CSV error, or the best guess from the record index.
-fn csv_line(e: &csv::Error, index: usize) -> u64 {
-    e.position().map_or(index as u64 + 2, |p| p.line())
 }
 
 #[cfg(test)]
@@ -323,7 +417,8 @@ mod tests {
              2016,71,POR,Portugal ,Mr. Costa,\n\
              2016,71,SWE,Swaziland,King Mswati III,King\n\
              2016,71,CHE,Sweden,Mr. Lofven,Prime Minister\n\
-             2016,71,WSM,Somoa,Mr. Tuilaepa,Prime Minister\n",
+             2016,71,WSM,Somoa,Mr. Tuilaepa,Prime Minister\n\
+             2016,71,BRA,Brazil,Mr. Someone Else,\n",
         )
         .unwrap();
         let found = Discovery {
@@ -332,7 +427,15 @@ mod tests {
         };
         let mut problems = Vec::new();
         let m = Metadata::load(&[], &found, &mut problems).unwrap();
-        assert!(problems.is_empty());
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, Some(7));
+        assert!(
+            problems[0]
+                .message
+                .contains("a second speaker for BRA in 2016"),
+            "{:?}",
+            problems[0]
+        );
         let mut meta = ingest("BRA_71_2016.txt", "").meta;
         m.apply("BRA_71_2016.txt", &mut meta);
         assert_eq!(
@@ -354,6 +457,31 @@ mod tests {
         let mut meta = ingest("BRA_70_2015.txt", "").meta;
         m.apply("BRA_70_2015.txt", &mut meta);
         assert_eq!(meta.speaker, "");
+    }
+
+    #[test]
+    fn a_column_twice_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.csv");
+        fs::write(&path, "file,year, Year \na.txt,1,2\n").unwrap();
+        let err = Metadata::load(&[path], &discovery(&[]), &mut Vec::new()).unwrap_err();
+        assert!(
+            err.to_string().contains("column \"year\" appears twice"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn ids_are_normalized() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.csv");
+        fs::write(&path, "file,year\n./a//b.txt,1999\n").unwrap();
+        let mut problems = Vec::new();
+        let m = Metadata::load(&[path], &discovery(&["a/b.txt"]), &mut problems).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        let mut meta = ingest("b.txt", "").meta;
+        m.apply("a/b.txt", &mut meta);
+        assert_eq!(meta.year, Some(1999));
     }
 
     #[test]

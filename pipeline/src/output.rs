@@ -24,13 +24,36 @@ pub struct Staging {
 
 impl Staging {
     /// Creates the temporary folder beside `out` (creating `out`'s parent
-    /// folders if needed). Fails when `out` exists and is not a folder.
+    /// folders if needed). When `out` is a link to a folder, the folder it
+    /// points to is the one replaced. Fails when `out` exists and is not a
+    /// folder, or is the current folder or one of its parents.
     pub fn create(out: &Path) -> Result<Staging> {
-        if out.exists() && !out.is_dir() {
-            bail!(
-                "--out {} exists and is not a folder; choose another --out",
-                out.display()
-            );
+        let out = match fs::symlink_metadata(out) {
+            Ok(meta) if meta.file_type().is_symlink() => out.canonicalize().with_context(|| {
+                format!(
+                    "--out {} is a link to nothing; choose another --out",
+                    out.display()
+                )
+            })?,
+            _ => out.to_owned(),
+        };
+        if out.exists() {
+            if !out.is_dir() {
+                bail!(
+                    "--out {} exists and is not a folder; choose another --out",
+                    out.display()
+                );
+            }
+            let here = std::env::current_dir().and_then(|d| d.canonicalize());
+            if let (Ok(here), Ok(target)) = (here, out.canonicalize()) {
+                if here.starts_with(&target) {
+                    bail!(
+                        "--out {} is the current folder or one of its parents; \
+                         Agora replaces --out as a whole, so give it a folder of its own",
+                        out.display()
+                    );
+                }
+            }
         }
         let name = out
             .file_name()
@@ -42,20 +65,30 @@ impl Staging {
         };
         fs::create_dir_all(&parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
-        let dir = parent.join(format!(".{name}.agora-tmp-{}", std::process::id()));
-        if dir.exists() {
-            fs::remove_dir_all(&dir)
-                .with_context(|| format!("cannot remove stale {}", dir.display()))?;
+        // A name no other folder has: an earlier run's leftovers are never touched here.
+        let base = format!(".{name}.agora-tmp-{}", std::process::id());
+        let mut dir = parent.join(&base);
+        let mut n = 1;
+        loop {
+            match fs::create_dir(&dir) {
+                Ok(()) => break,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    dir = parent.join(format!("{base}-{n}"));
+                    n += 1;
+                }
+                Err(e) => {
+                    return Err(e).with_context(|| {
+                        format!(
+                            "cannot create a temporary folder in {} (is it writable?)",
+                            parent.display()
+                        )
+                    })
+                }
+            }
         }
-        fs::create_dir(&dir).with_context(|| {
-            format!(
-                "cannot create a temporary folder in {} (is it writable?)",
-                parent.display()
-            )
-        })?;
         Ok(Staging {
             dir,
-            out: out.to_owned(),
+            out,
             committed: false,
         })
     }
@@ -66,48 +99,74 @@ impl Staging {
     }
 
     /// Moves the tables into place. `own` names the files Agora writes;
-    /// everything else in the old `--out` is carried over.
-    pub fn commit(mut self, own: &[&str]) -> Result<()> {
-        let mut foreign_dirs = Vec::new();
-        if self.out.is_dir() {
-            for entry in fs::read_dir(&self.out)
-                .with_context(|| format!("cannot list {}", self.out.display()))?
-            {
-                let entry = entry?;
-                let name = entry.file_name();
-                if own.iter().any(|o| name == **o) {
-                    continue;
-                }
-                if entry.file_type()?.is_dir() {
-                    foreign_dirs.push(name);
-                } else {
-                    let to = self.dir.join(&name);
-                    fs::hard_link(entry.path(), &to)
-                        .or_else(|_| fs::copy(entry.path(), &to).map(|_| ()))
-                        .with_context(|| format!("cannot carry {} over", entry.path().display()))?;
-                }
-            }
-            let old = swap(&self.dir, &self.out)?;
-            // The old folder's own subfolders are moved, not copied.
-            for name in foreign_dirs {
-                fs::rename(old.join(&name), self.out.join(&name)).with_context(|| {
-                    format!(
-                        "cannot move {} back into {}",
-                        name.to_string_lossy(),
-                        self.out.display()
-                    )
-                })?;
-            }
-            self.committed = true;
-            fs::remove_dir_all(&old).with_context(|| {
-                format!("cannot remove the previous tables in {}", old.display())
-            })?;
-        } else {
+    /// everything else in the old `--out` is carried over. An error means
+    /// `--out` was left as it was. Once the new tables are in place, what
+    /// goes wrong while tidying up is returned as warnings instead: the run
+    /// succeeded, and nothing of the user's is deleted.
+    pub fn commit(mut self, own: &[&str]) -> Result<Vec<String>> {
+        if !self.out.is_dir() {
             fs::rename(&self.dir, &self.out)
                 .with_context(|| format!("cannot move the tables to {}", self.out.display()))?;
             self.committed = true;
+            return Ok(Vec::new());
         }
-        Ok(())
+        // Before the swap: files that are not Agora's are linked (or copied)
+        // into the new folder; subfolders are noted, to be moved after.
+        let mut foreign_files = Vec::new();
+        let mut foreign_dirs = Vec::new();
+        for entry in fs::read_dir(&self.out)
+            .with_context(|| format!("cannot list {}", self.out.display()))?
+        {
+            let entry = entry?;
+            let name = entry.file_name();
+            if own.iter().any(|o| name == **o) {
+                continue;
+            }
+            if entry.file_type()?.is_dir() {
+                foreign_dirs.push(name);
+            } else {
+                let to = self.dir.join(&name);
+                fs::hard_link(entry.path(), &to)
+                    .or_else(|_| fs::copy(entry.path(), &to).map(|_| ()))
+                    .with_context(|| format!("cannot carry {} over", entry.path().display()))?;
+                foreign_files.push(name);
+            }
+        }
+        let old = swap(&self.dir, &self.out)?;
+        self.committed = true;
+
+        // After the swap: best effort, and never a recursive delete.
+        let mut warnings = Vec::new();
+        for name in &foreign_dirs {
+            if let Err(e) = fs::rename(old.join(name), self.out.join(name)) {
+                warnings.push(format!(
+                    "could not move your folder {} back into {} ({e}); it is in {}",
+                    name.to_string_lossy(),
+                    self.out.display(),
+                    old.display()
+                ));
+            }
+        }
+        let copies = own
+            .iter()
+            .map(std::ffi::OsString::from)
+            .chain(foreign_files);
+        for name in copies {
+            let path = old.join(name);
+            if let Err(e) = fs::remove_file(&path) {
+                if e.kind() != io::ErrorKind::NotFound {
+                    warnings.push(format!("could not remove {} ({e})", path.display()));
+                }
+            }
+        }
+        if fs::remove_dir(&old).is_err() {
+            warnings.push(format!(
+                "the previous contents of {} that could not be put back are in {}",
+                self.out.display(),
+                old.display()
+            ));
+        }
+        Ok(warnings)
     }
 }
 
@@ -182,7 +241,7 @@ mod tests {
         let out = dir.path().join("nested/out");
         let s = Staging::create(&out).unwrap();
         fs::write(s.path().join("a.csv"), "new").unwrap();
-        s.commit(&["a.csv"]).unwrap();
+        assert!(s.commit(&["a.csv"]).unwrap().is_empty());
         assert_eq!(fs::read_to_string(out.join("a.csv")).unwrap(), "new");
         assert_eq!(fs::read_dir(dir.path().join("nested")).unwrap().count(), 1);
     }
@@ -198,7 +257,7 @@ mod tests {
         fs::write(out.join("notebooks/n.ipynb"), "{}").unwrap();
         let s = Staging::create(&out).unwrap();
         fs::write(s.path().join("a.csv"), "new").unwrap();
-        s.commit(&["a.csv", "b.csv"]).unwrap();
+        assert_eq!(s.commit(&["a.csv", "b.csv"]).unwrap(), Vec::<String>::new());
         assert_eq!(fs::read_to_string(out.join("a.csv")).unwrap(), "new");
         assert!(!out.join("b.csv").exists());
         assert_eq!(fs::read_to_string(out.join("README.md")).unwrap(), "mine");
@@ -225,6 +284,45 @@ mod tests {
         }
         assert_eq!(fs::read_to_string(out.join("a.csv")).unwrap(), "old");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_a_folder_stays_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let (real, link) = (dir.path().join("real"), dir.path().join("link"));
+        fs::create_dir_all(&real).unwrap();
+        fs::write(real.join("a.csv"), "old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let s = Staging::create(&link).unwrap();
+        fs::write(s.path().join("a.csv"), "new").unwrap();
+        assert!(s.commit(&["a.csv"]).unwrap().is_empty());
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read_to_string(real.join("a.csv")).unwrap(), "new");
+    }
+
+    #[test]
+    fn the_current_folder_is_refused() {
+        let err = Staging::create(Path::new(".")).unwrap_err();
+        assert!(err.to_string().contains("current folder"), "{err}");
+    }
+
+    #[test]
+    fn leftovers_of_an_earlier_run_are_not_touched() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let stale = dir
+            .path()
+            .join(format!(".out.agora-tmp-{}", std::process::id()));
+        fs::create_dir_all(&stale).unwrap();
+        fs::write(stale.join("keep.txt"), "x").unwrap();
+        let s = Staging::create(&out).unwrap();
+        assert_ne!(s.path(), stale);
+        drop(s);
+        assert!(stale.join("keep.txt").exists());
     }
 
     #[test]

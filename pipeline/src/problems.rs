@@ -6,15 +6,16 @@
 
 use std::fmt;
 
-/// What happened to the thing a problem is about.
+/// What happened to the thing a problem is about. Variants are in the
+/// alphabetical order of their labels, so `errors.csv` sorts by label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Outcome {
-    /// The file was not counted at all.
-    Skipped,
     /// The file was counted, but something in it could not be understood.
     Degraded,
     /// A metadata row was not used.
     Ignored,
+    /// The file was not counted at all.
+    Skipped,
 }
 
 impl Outcome {

@@ -21,12 +21,11 @@ use std::time::{Duration, Instant};
 
 use agora_stages::analyze::{Analyzer, SpeechCounts};
 use agora_stages::dictionary::{parse_dictionary, Dictionary};
-use agora_stages::ingest::{decode, ingest, SpeechMeta};
+use agora_stages::ingest::{decode, ingest, looks_binary, SpeechMeta};
 use agora_stages::matcher::Matcher;
 use agora_stages::stem::Stemmer;
 use anyhow::{anyhow, Context};
 use crossbeam_channel::{bounded, Receiver, Sender};
-use sha2::{Digest, Sha256};
 
 use crate::aggregate::Totals;
 use crate::config::{RunConfig, ThemesSource, BUILT_IN_THEMES};
@@ -83,12 +82,14 @@ pub struct Summary {
     pub problems: u64,
     /// Word tokens counted.
     pub tokens: u64,
-    /// Bytes of the speech files.
+    /// Bytes of the speech files counted.
     pub bytes: u64,
     /// Wall time.
     pub elapsed: Duration,
     /// Where the tables are.
     pub out: PathBuf,
+    /// Problems met after the tables were in place (tidying up `--out`).
+    pub warnings: Vec<String>,
 }
 
 impl Summary {
@@ -116,7 +117,34 @@ impl Summary {
 /// A file read by the reader thread.
 struct Job {
     seq: usize,
-    bytes: std::io::Result<Vec<u8>>,
+    /// The file's bytes, or why they could not be read.
+    bytes: Result<Vec<u8>, String>,
+}
+
+/// The largest speech file Agora reads: 1 GiB. Token offsets are 32-bit, and
+/// a Windows-1252 file can triple in size when decoded, so 4 GiB of text is
+/// never reached; a single speech of that size is a mistake anyway.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// Reads a whole file, refusing one over `limit` bytes ([`MAX_FILE_BYTES`]).
+fn read_file(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = fs::File::open(path).map_err(|e| format!("cannot be read: {e}"))?;
+    let too_large =
+        || format!("larger than {limit} bytes, too large for one speech; split it into speeches");
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > limit {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    // `take` guards against a file that grew since its size was read.
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot be read: {e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 /// A worker's result for one file: its counts, or why it was skipped.
@@ -127,6 +155,8 @@ struct Done {
 
 /// A speech that was counted.
 struct Counted {
+    /// Bytes of the file.
+    bytes: u64,
     meta: SpeechMeta,
     encoding: &'static str,
     counts: SpeechCounts,
@@ -154,6 +184,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         tables::create(staging.path(), tables::SPEECHES, tables::SPEECHES_HEADER).map_err(io)?;
     let mut totals = Totals::new(matcher.theme_count(), matcher.term_count());
     let mut encodings: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut bytes_read = 0;
     let mut skipped = found
         .problems
         .iter()
@@ -173,11 +204,13 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         match done.result {
             Ok(counted) => {
                 let Counted {
+                    bytes,
                     meta,
                     encoding,
                     counts,
                     problems: p,
                 } = *counted;
+                bytes_read += bytes;
                 let row = tables::speech_row(
                     &mut speeches,
                     &src.speech_id,
@@ -227,14 +260,15 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         tables::write_errors(dir, &mut problems).map_err(io)?,
     );
 
-    let summary = Summary {
+    let mut summary = Summary {
         speeches: totals.speeches,
         skipped,
         problems: problems.len() as u64,
         tokens: totals.tokens,
-        bytes: found.bytes(),
+        bytes: bytes_read,
         elapsed: started.elapsed(),
         out: cfg.out.clone(),
+        warnings: Vec::new(),
     };
     let manifest = crate::manifest::build(&crate::manifest::ManifestInput {
         cfg,
@@ -253,7 +287,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
     fs::write(dir.join(tables::MANIFEST), manifest)
         .with_context(|| format!("cannot write {}", tables::MANIFEST))
         .map_err(io)?;
-    staging.commit(tables::ALL).map_err(io)?;
+    summary.warnings = staging.commit(tables::ALL).map_err(io)?;
     Ok(summary)
 }
 
@@ -282,9 +316,17 @@ fn stream(shared: &Shared<'_>, threads: usize, mut sink: impl FnMut(Done)) -> an
     let depth = 4 * threads;
     let (job_tx, job_rx) = bounded::<Job>(depth);
     let (done_tx, done_rx) = bounded::<Done>(depth);
+    // Credits bound the files between the reader and the in-order sink, so
+    // one slow file cannot make the reorder buffer grow: the reader waits
+    // until the sink has caught up.
+    let window = 4 * depth;
+    let (credit_tx, credit_rx) = bounded::<()>(window);
+    for _ in 0..window {
+        let _ = credit_tx.send(());
+    }
     std::thread::scope(|scope| {
         let sources = shared.sources;
-        scope.spawn(move || read_all(sources, job_tx));
+        scope.spawn(move || read_all(sources, job_tx, credit_rx));
         // The workers own the only senders of results, so the results
         // channel closes when the last worker ends.
         let pool = &pool;
@@ -304,18 +346,23 @@ fn stream(shared: &Shared<'_>, threads: usize, mut sink: impl FnMut(Done)) -> an
             while let Some(done) = pending.remove(&next) {
                 sink(done);
                 next += 1;
+                let _ = credit_tx.send(());
             }
         }
     });
     Ok(())
 }
 
-/// The reader thread: reads every source in order.
-fn read_all(sources: &[Source], jobs: Sender<Job>) {
+/// The reader thread: reads every source in order, taking one credit per
+/// file; the aggregator returns a credit for every file it has put in order.
+fn read_all(sources: &[Source], jobs: Sender<Job>, credits: Receiver<()>) {
     for (seq, source) in sources.iter().enumerate() {
+        if credits.recv().is_err() {
+            return; // the aggregator is gone: the run is failing anyway
+        }
         let job = Job {
             seq,
-            bytes: fs::read(&source.path),
+            bytes: read_file(&source.path, MAX_FILE_BYTES),
         };
         if jobs.send(job).is_err() {
             return; // the workers are gone: the run is failing anyway
@@ -358,26 +405,44 @@ fn work(shared: &Shared<'_>, jobs: Receiver<Job>, done: Sender<Done>) {
 fn process(shared: &Shared<'_>, analyzer: &mut Analyzer<'_>, job: Job) -> Done {
     let source = &shared.sources[job.seq];
     let path = || source.path.display().to_string();
+    let skip = |stage, why: String| Done {
+        seq: job.seq,
+        result: Err(Problem::new(path(), stage, Outcome::Skipped, why)),
+    };
     let bytes = match job.bytes {
         Ok(bytes) => bytes,
-        Err(e) => {
-            let why = format!("cannot be read: {e}");
-            return Done {
-                seq: job.seq,
-                result: Err(Problem::new(path(), "read", Outcome::Skipped, why)),
-            };
-        }
+        Err(why) => return skip("read", why),
     };
+    if looks_binary(&bytes) {
+        return skip(
+            "read",
+            "looks like a binary file, not text (many control bytes); skipped".into(),
+        );
+    }
     let (text, encoding) = decode(&bytes);
     let mut speech = ingest(&source.file_name, &text);
     let mut warnings = std::mem::take(&mut speech.warnings);
     warnings.extend(shared.metadata.apply(&source.speech_id, &mut speech.meta));
     let counts = analyzer.analyze(&speech.body);
-    let problems = warnings
+    let mut problems: Vec<Problem> = warnings
         .into_iter()
         .map(|w| Problem::new(path(), "ingest", Outcome::Degraded, w.to_string()))
         .collect();
+    if counts.tokens == 0 {
+        let why = if bytes.is_empty() {
+            "empty file"
+        } else {
+            "no words in the text"
+        };
+        problems.push(Problem::new(
+            path(),
+            "analyze",
+            Outcome::Degraded,
+            format!("{why}; counted with 0 tokens"),
+        ));
+    }
     let counted = Counted {
+        bytes: bytes.len() as u64,
         meta: speech.meta,
         encoding: encoding.label(),
         counts,
@@ -389,10 +454,37 @@ fn process(shared: &Shared<'_>, analyzer: &mut Analyzer<'_>, job: Job) -> Done {
     }
 }
 
-/// SHA-256 of some bytes, in hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_over_the_limit_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.txt");
+        fs::write(&path, "0123456789").unwrap();
+        assert_eq!(read_file(&path, 10).unwrap().len(), 10);
+        let err = read_file(&path, 9).unwrap_err();
+        assert!(err.contains("larger than 9 bytes"), "{err}");
+        let err = read_file(&dir.path().join("gone.txt"), 9).unwrap_err();
+        assert!(err.starts_with("cannot be read:"), "{err}");
+    }
+
+    #[test]
+    fn summary_line() {
+        let summary = Summary {
+            speeches: 3,
+            skipped: 1,
+            problems: 2,
+            tokens: 1234,
+            bytes: 2_500_000,
+            elapsed: Duration::from_millis(500),
+            out: PathBuf::from("output"),
+            warnings: Vec::new(),
+        };
+        assert_eq!(
+            summary.line(),
+            "agora: 3 speeches, 2.5 MB, 1234 tokens in 0.50 s (5.0 MB/s); 1 skipped, 2 in errors.csv; tables in output"
+        );
+    }
 }

@@ -136,6 +136,15 @@ pub fn parse_dictionary(source: &str, stemmer: &Stemmer) -> Result<Dictionary, D
     for (name, theme) in raw.themes {
         let theme_line = line_of(theme.span().start);
         let theme = theme.into_inner();
+        if name.is_empty() || name.trim() != name || name.chars().any(char::is_control) {
+            return Err(DictionaryError {
+                line: Some(theme_line),
+                message: format!(
+                    "theme name {name:?} is empty, has blanks around it or a control character; \
+                     theme names become a column of the tables"
+                ),
+            });
+        }
         if theme.terms.is_empty() {
             return Err(DictionaryError {
                 line: Some(theme_line),
@@ -295,6 +304,20 @@ mod tests {
         assert_eq!(line, Some(2));
         assert!(msg.contains("term"), "{msg}");
         assert!(err("[themes.t]\nterms = [1]\n").0.is_some());
+    }
+
+    #[test]
+    fn theme_names_must_be_printable() {
+        for src in [
+            "[themes.\"\"]\nterms = [\"a\"]\n",
+            "[themes.\"a\\nb\"]\nterms = [\"a\"]\n",
+            "[themes.\" a\"]\nterms = [\"a\"]\n",
+        ] {
+            let (line, msg) = err(src);
+            assert_eq!(line, Some(1), "{src}");
+            assert!(msg.contains("theme name"), "{msg}");
+        }
+        assert!(parse("[themes.\"peace, security\"]\nterms = [\"a\"]\n").is_ok());
     }
 
     #[test]

@@ -63,6 +63,7 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
     let mut out: Option<String> = None;
     let mut copied = 0; // bytes of `text` already handled in `out`
     let mut joined = String::new();
+    let mut own_words = OwnWords::default();
     // Every rule starts at a '-', a '.' or a soft hyphen (C2 AD); memchr
     // jumps from one to the next.
     for i in memchr::memchr3_iter(b'-', b'.', 0xC2, bytes) {
@@ -98,7 +99,7 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
                 } else {
                     joined = joined.to_lowercase();
                 }
-                let is_word = is_listed_word(&joined) || occurs_unbroken(text, &joined);
+                let is_word = is_listed_word(&joined) || own_words.contains(text, &joined);
                 if is_word {
                     let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
                     o.push_str(&text[copied..i]);
@@ -173,6 +174,35 @@ fn letters_after(text: &str, start: usize) -> &str {
         .find(|c: char| !c.is_alphabetic())
         .unwrap_or(tail.len());
     &tail[..end]
+}
+
+/// The words of one speech, for breaks the word list cannot decide. The
+/// first few are searched for in the text; a speech with many such breaks
+/// gets a set of its words, built once, so no speech costs more than linear
+/// time however many `Secretary- General` artefacts it holds.
+#[derive(Default)]
+struct OwnWords {
+    searches: usize,
+    set: Option<FxHashSet<String>>,
+}
+
+impl OwnWords {
+    /// Searches allowed before the set is built.
+    const SEARCHES: usize = 8;
+
+    fn contains(&mut self, text: &str, word: &str) -> bool {
+        if self.set.is_none() && self.searches < Self::SEARCHES {
+            self.searches += 1;
+            return occurs_unbroken(text, word);
+        }
+        let set = self.set.get_or_insert_with(|| {
+            text.split(|c: char| !c.is_alphabetic())
+                .filter(|run| !run.is_empty())
+                .map(str::to_lowercase)
+                .collect()
+        });
+        set.contains(word)
+    }
 }
 
 /// Whether `word` (lowercase) occurs in `text` as a whole run of letters,
@@ -256,6 +286,17 @@ mod tests {
         );
         let text = "We thank MINUS-\nMA for its work.";
         assert_eq!(normalize(text), text);
+    }
+
+    #[test]
+    fn many_undecided_breaks_give_the_same_answers() {
+        // More breaks than the searches allowed: the set takes over.
+        let mut text = String::from("Zorbland ");
+        for _ in 0..20 {
+            text.push_str("Zorb-\nland and Quux- zz. ");
+        }
+        let expected = format!("Zorbland {}", "Zorbland and Quux- zz. ".repeat(20));
+        assert_eq!(normalize(&text), expected);
     }
 
     #[test]

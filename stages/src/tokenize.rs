@@ -274,21 +274,35 @@ fn ends_sentence(
     let prev = &text[s as usize..e as usize];
     let numbered_paragraph =
         t.words.len() - 1 == sentence_first && prev.bytes().all(|b| b.is_ascii_digit());
-    !(numbered_paragraph || is_abbreviation(prev))
+    !(numbered_paragraph || is_abbreviation(prev, text[next_start..].chars().next()))
 }
 
-/// Words that end with a period without ending a sentence.
-fn is_abbreviation(word: &str) -> bool {
+/// Whether `word`, followed by a period and then by a word starting with
+/// `next`, is an abbreviation rather than the end of a sentence.
+fn is_abbreviation(word: &str, next: Option<char>) -> bool {
+    // Titles before a name: always abbreviations.
     const TITLES: &[&str] = &[
         "mr", "mrs", "ms", "mmes", "mme", "messrs", "dr", "prof", "st", "h.e", "hon", "amb", "gen",
-        "sen", "rev", "jr", "sr", "no", "nos", "art", "arts", "para", "paras", "vol", "op", "cf",
-        "vs", "fig", "approx", "p", "pp",
+        "sen", "rev", "jr", "sr", "cf", "vs", "approx",
     ];
+    // Reference words: abbreviations before a number (`No. 5`, `para. 3`),
+    // ordinary words otherwise (`We say no. We go.`).
+    const BEFORE_NUMBERS: &[&str] = &[
+        "no", "nos", "art", "arts", "para", "paras", "vol", "op", "fig", "p", "pp",
+    ];
+    let is = |list: &[&str]| list.iter().any(|t| t.eq_ignore_ascii_case(word));
     let mut chars = word.chars();
-    let single_letter = chars.next().is_some_and(char::is_alphabetic) && chars.next().is_none();
-    // "U.N", "U.S", "e.g", "i.e": the tokenizer keeps letters joined by periods.
-    let initialism = word.contains('.') && word.chars().any(char::is_alphabetic);
-    single_letter || initialism || TITLES.iter().any(|t| t.eq_ignore_ascii_case(word))
+    // An initial: `John F. Kennedy`.
+    let single_letter = chars.next().is_some_and(char::is_uppercase) && chars.next().is_none();
+    // `U.N.`, `U.S.`: the tokenizer keeps letters joined by periods. Only
+    // capitals: `a.m.` and `p.m.` do end sentences.
+    let initialism = word.contains('.')
+        && word.chars().any(char::is_alphabetic)
+        && !word.chars().any(char::is_lowercase);
+    single_letter
+        || initialism
+        || is(TITLES)
+        || (is(BEFORE_NUMBERS) && next.is_some_and(|c| c.is_ascii_digit()))
 }
 
 /// Writes the lowercase form of a word into `buf` (cleared first), with the
@@ -429,6 +443,20 @@ mod tests {
                 "See resolution No 5 of 1970"
             ]
         );
+    }
+
+    #[test]
+    fn reference_words_are_abbreviations_only_before_numbers() {
+        assert_eq!(sentences("We say no. We go."), ["We say no", "We go"]);
+        assert_eq!(
+            sentences("See para. 3 and Art. 51. Then"),
+            ["See para 3 and Art 51", "Then"]
+        );
+        assert_eq!(
+            sentences("at 10.30 a.m. The Council"),
+            ["at 10.30 a.m", "The Council"]
+        );
+        assert_eq!(sentences("John F. Kennedy spoke"), ["John F Kennedy spoke"]);
     }
 
     #[test]

@@ -127,7 +127,7 @@ fn parse_table(text: &'static str) -> Table {
             "countries.tsv line {lineno}: duplicate code {code}"
         );
         let names = std::iter::once(name).chain(variants.split('|').filter(|v| !v.is_empty()));
-        let keys = std::iter::once(code.to_ascii_lowercase()).chain(names.map(normalize));
+        let keys = names.map(normalize);
         for key in keys {
             assert!(
                 !key.is_empty(),
@@ -180,8 +180,10 @@ fn normalize(name: &str) -> String {
     key.to_string()
 }
 
-/// Looks up a country by any of its names or variants (also by its code, e.g. "NER"),
-/// after normalization; None when unknown.
+/// Looks up a country by any of its names or variants after normalization,
+/// or by its code when written in capitals (`"NER"`); None when unknown.
+/// A lowercase code is not a name: `"and"` and `"per"` are words, not
+/// Andorra and Peru.
 ///
 /// Normalization, applied both to the input and to every name in the table:
 /// trim and collapse runs of whitespace to one space; `’`, `‘` and `` ` ``
@@ -193,12 +195,18 @@ fn normalize(name: &str) -> String {
 /// - `"Côte d’Ivoire"`, `"Cote d'Ivoire"`, `"COTE D'IVOIRE"` → `CIV`
 /// - `"Türkiye"`, `"Turkiye"`, `"Turkey"` → `TUR`
 /// - `"São Tomé and Príncipe"`, `"Sao Tome & Principe"` → `STP`
-/// - `"the Niger"`, `"  Niger. "`, `"ner"` → `NER`
+/// - `"the Niger"`, `"  Niger. "`, `"NER"` → `NER`
 /// - `"  Russian   Federation "` → `RUS`
 ///
 /// Never panics; unknown or empty input gives `None`.
 #[must_use]
 pub fn by_name(name: &str) -> Option<Country> {
+    let trimmed = name.trim();
+    if (2..=3).contains(&trimmed.len()) && trimmed.bytes().all(|b| b.is_ascii_uppercase()) {
+        if let Some(c) = by_code(trimmed) {
+            return Some(c);
+        }
+    }
     let table = table();
     table
         .by_key
@@ -387,7 +395,7 @@ mod tests {
             ("Democratic People\u{2019}s Republic", "PRK"),
             ("Bolivia, Plurinational State of", "BOL"),
             ("U.S.", "USA"),
-            ("ner", "NER"),
+            ("NER", "NER"),
             ("EU", "EU"),
             ("Yugoslavia ", "YUG"),
             ("Serbia and Montenegro", "SCG"),
@@ -432,6 +440,9 @@ mod tests {
             "Somoa",
             "\u{0}",
             "Korea",
+            "and",
+            "per",
+            "ner",
         ] {
             assert_eq!(by_name(name), None, "{name:?}");
         }

@@ -51,6 +51,18 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
     }
 }
 
+/// Whether `bytes` look like a binary file rather than text: more than 1%
+/// of them (and at least 8) are control bytes that text never has (C0 controls
+/// other than tab, line feed, carriage return and form feed, and DEL). A few
+/// stray NUL bytes in a real speech stay well under that.
+pub fn looks_binary(bytes: &[u8]) -> bool {
+    let controls = bytes
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)) || b == 0x7F)
+        .count();
+    controls >= 8 && controls * 100 > bytes.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +105,23 @@ mod tests {
         let (text, enc) = decode(b"caf\xC3\xA9 and \xE9t\xE9");
         assert_eq!(enc, Encoding::Windows1252);
         assert_eq!(text, "caf\u{C3}\u{A9} and \u{E9}t\u{E9}");
+    }
+
+    #[test]
+    fn binary_or_text() {
+        let mut junk = Vec::new();
+        let mut x: u32 = 12345;
+        for _ in 0..10_000 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            junk.push((x >> 16) as u8);
+        }
+        assert!(looks_binary(&junk));
+        assert!(looks_binary(b"\x00\x01\x02\x03\x04\x05\x06\x07\x08"));
+        let mut speech = "Peace and security. ".repeat(100).into_bytes();
+        speech.extend_from_slice(b"\x00\x00 tail\r\n\x0c");
+        assert!(!looks_binary(&speech));
+        assert!(!looks_binary(b""));
+        assert!(!looks_binary("Côte d’Ivoire\t\r\n".as_bytes()));
     }
 
     #[test]

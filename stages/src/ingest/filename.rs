@@ -67,6 +67,11 @@ pub fn parse_file_name(name: &str) -> FileKind {
         .unwrap_or(FileKind::Other)
 }
 
+/// Whether a file name ends in `.txt`, in any case (and has a stem).
+pub fn is_txt(name: &str) -> bool {
+    strip_suffix_ignore_case(name, ".txt").is_some_and(|stem| !stem.is_empty())
+}
+
 fn strip_suffix_ignore_case<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
     let cut = s.len().checked_sub(suffix.len())?;
     (s.is_char_boundary(cut) && s[cut..].eq_ignore_ascii_case(suffix)).then(|| &s[..cut])

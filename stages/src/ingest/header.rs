@@ -30,6 +30,9 @@ pub struct Header<'a> {
     pub country: Option<&'a str>,
     /// The language named in a note such as `spoke in French`, e.g. `French`.
     pub language: Option<&'a str>,
+    /// Whether the header has a language note at all (its language may be
+    /// unreadable: `spoke in English and French`).
+    pub language_note: bool,
     /// Speech text that layout damage moved into the language note.
     pub spilled: Option<&'a str>,
     /// Byte offset where the speech proper starts (after the colon and blanks).
@@ -44,7 +47,11 @@ const MAX_PAREN_BYTES: usize = 400;
 /// Parses the header at the start of `text`, or returns `None` when the text
 /// does not start with one.
 pub fn parse_header(text: &str) -> Option<Header<'_>> {
-    let start = text.len() - text.trim_start().len();
+    // Blanks and stray byte-order marks before the speaker are skipped.
+    let start = text.len()
+        - text
+            .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
+            .len();
     let mut pos = start;
     let mut words = 0;
     // The speaker: words that start with a letter and hold letters, digits,
@@ -67,6 +74,7 @@ pub fn parse_header(text: &str) -> Option<Header<'_>> {
         speaker,
         country: None,
         language: None,
+        language_note: false,
         spilled: None,
         body_start: 0,
     };
@@ -83,6 +91,7 @@ pub fn parse_header(text: &str) -> Option<Header<'_>> {
                 pos += inner_len + 2;
                 match language_note(inner) {
                     Some((language, spilled)) => {
+                        header.language_note = true;
                         header.language = header.language.or(language);
                         header.spilled = header.spilled.or(spilled);
                     }
@@ -248,6 +257,24 @@ mod tests {
         assert_eq!(h.language, Some("French"));
         assert_eq!(h.spilled, Some("I thank Ms. DiCarlo for her briefing."));
         assert_eq!(&text[h.body_start..], "I now give the floor to Ms. Grau.");
+    }
+
+    #[test]
+    fn unreadable_language_note() {
+        let h = parse("Mr. X (Canada) (spoke in English and French): We");
+        assert_eq!(
+            (h.country, h.language, h.language_note),
+            (Some("Canada"), None, true)
+        );
+        assert!(!parse("Mr. X (Canada): We").language_note);
+    }
+
+    #[test]
+    fn byte_order_marks_before_the_speaker() {
+        let text = "\u{FEFF}\u{FEFF} The President: I";
+        let h = parse(text);
+        assert_eq!(h.speaker, "The President");
+        assert_eq!(&text[h.body_start..], "I");
     }
 
     #[test]

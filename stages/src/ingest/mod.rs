@@ -17,7 +17,7 @@ pub mod header;
 use std::borrow::Cow;
 use std::fmt;
 
-pub use decode::{decode, Encoding};
+pub use decode::{decode, looks_binary, Encoding};
 pub use filename::{parse_file_name, FileKind};
 pub use header::{parse_header, Header};
 
@@ -78,7 +78,8 @@ pub struct SpeechMeta {
     /// Position of the turn within its meeting.
     pub turn: Option<u32>,
     /// Language of delivery named in the header (`French`), `English` for a
-    /// Security Council header without a note, empty when unknown.
+    /// Security Council header without a note, empty when unknown (also when
+    /// a note names no single language: `spoke in English and French`).
     pub language: String,
 }
 
@@ -221,7 +222,13 @@ pub fn ingest<'a>(file_name: &str, text: &'a str) -> Ingested<'a> {
                         None => Cow::Borrowed(&text[h.body_start..]),
                     };
                     meta.speaker = h.speaker.to_owned();
-                    meta.language = h.language.unwrap_or("English").to_owned();
+                    // Verbatim records note only speeches not delivered in English.
+                    meta.language = match (h.language, h.language_note) {
+                        (Some(language), _) => language,
+                        (None, true) => "",
+                        (None, false) => "English",
+                    }
+                    .to_owned();
                     meta.role = Some(role_of(&h));
                     if let Some(c) = h.country {
                         warnings.extend(meta.set_country(c));
