@@ -27,6 +27,11 @@ use crate::stem::Stemmer;
 /// Stem id of a word whose stem no dictionary word or phrase uses.
 pub const NO_STEM: u32 = u32::MAX;
 
+/// Flag on a word's class id in [`Matcher::scan`]: some term can start at
+/// this word. Most words carry no flag, and the scan passes them without
+/// touching their class (a memory access saved per token).
+pub const CAN_START: u32 = 1 << 31;
+
 /// A term of the compiled dictionary.
 #[derive(Debug, Clone)]
 struct CompiledTerm {
@@ -163,7 +168,8 @@ impl Matcher {
     }
 
     /// Scans a speech, given as the class id of each word (an index into
-    /// `classes`), and calls `hit` for every match, in order of start.
+    /// `classes`, with [`CAN_START`] set where the class's `starts` is not
+    /// empty), and calls `hit` for every match, in order of start.
     /// `resume_at` is scratch space (one slot per theme) that the caller may
     /// reuse across speeches.
     pub fn scan(
@@ -175,8 +181,12 @@ impl Matcher {
     ) {
         resume_at.clear();
         resume_at.resize(self.theme_count, 0);
-        for (i, &class) in words.iter().enumerate() {
-            let class = &classes[class as usize];
+        let class_of = |w: u32| &classes[(w & !CAN_START) as usize];
+        for (i, &word) in words.iter().enumerate() {
+            if word & CAN_START == 0 {
+                continue;
+            }
+            let class = class_of(word);
             let mut decided_theme = u32::MAX;
             for &id in class.starts.iter() {
                 let term = &self.terms[id as usize];
@@ -189,7 +199,7 @@ impl Matcher {
                         .rest
                         .iter()
                         .zip(&words[i + 1..end])
-                        .all(|(&s, &w)| classes[w as usize].stem == s);
+                        .all(|(&s, &w)| class_of(w).stem == s);
                 if matches {
                     decided_theme = term.theme;
                     resume_at[term.theme as usize] = end;
@@ -226,7 +236,15 @@ mod tests {
                 m.classify(&lower, &stemmer)
             })
             .collect();
-        let ids: Vec<u32> = (0..classes.len() as u32).collect();
+        let ids: Vec<u32> = (0..classes.len() as u32)
+            .map(|i| {
+                if classes[i as usize].starts.is_empty() {
+                    i
+                } else {
+                    i | CAN_START
+                }
+            })
+            .collect();
         let terms: Vec<(&str, &str)> = d
             .themes
             .iter()

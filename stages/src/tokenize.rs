@@ -47,31 +47,32 @@ impl Tokens {
 }
 
 /// Finds the words and sentences of `text`, replacing the contents of `out`.
-/// Texts are limited to 4 GiB (offsets are `u32`); longer input is cut off
-/// there by the caller's size limit long before.
-pub fn tokenize(text: &str, out: &mut Tokens) {
-    out.words.clear();
-    out.sentence_starts.clear();
-    let mut state = SentenceState::default();
-    for_each_word(text, |start, end| state.push(text, out, start, end));
-}
-
-/// Calls `word(start, end)` for every word of `text`, in order.
+/// Texts must be shorter than 4 GiB (offsets are `u32`); the pipeline refuses
+/// files that could decode to that much.
 ///
 /// Why not just `unicode_word_indices`: it is the main cost of a run, and
 /// nearly all of a UN corpus is ASCII. ASCII whitespace is a hard boundary in
 /// UAX #29 (no rule joins across it, nor looks through it), so only the
 /// whitespace-delimited chunks that hold a non-ASCII byte need
 /// `unicode-segmentation`; the ASCII text between them is segmented by
-/// [`ascii_words`], which implements the UAX #29 rules for ASCII exactly. The
-/// unit test `fast_path_equals_uax29` holds the two to the same output on
-/// random text.
-fn for_each_word(text: &str, mut word: impl FnMut(usize, usize)) {
+/// [`ascii_words`], a table-driven implementation of the UAX #29 rules for
+/// ASCII that also notes sentence punctuation on the way. The unit test
+/// `fast_path_equals_uax29` holds the two to the same words on random text.
+pub fn tokenize(text: &str, out: &mut Tokens) {
+    out.words.clear();
+    out.sentence_starts.clear();
+    let mut w = Writer {
+        text,
+        out,
+        sentence_first: 0,
+        gap: Gap::default(),
+        scanned_to: 0,
+    };
     let bytes = text.as_bytes();
     let mut pos = 0;
     while pos < bytes.len() {
         let Some(k) = find_non_ascii(bytes, pos) else {
-            ascii_words(&bytes[pos..], |s, e| word(pos + s, pos + e));
+            ascii_words(&mut w, pos, bytes.len());
             return;
         };
         // The chunk around the non-ASCII byte, between ASCII whitespace.
@@ -83,9 +84,11 @@ fn for_each_word(text: &str, mut word: impl FnMut(usize, usize)) {
             .iter()
             .position(|&b| is_ascii_space(b))
             .map_or(bytes.len(), |p| k + p);
-        ascii_words(&bytes[pos..chunk_start], |s, e| word(pos + s, pos + e));
-        for (s, w) in text[chunk_start..chunk_end].unicode_word_indices() {
-            word(chunk_start + s, chunk_start + s + w.len());
+        ascii_words(&mut w, pos, chunk_start);
+        for (s, word) in text[chunk_start..chunk_end].unicode_word_indices() {
+            let start = chunk_start + s;
+            let gap = w.take_gap(start);
+            w.push(gap, start, start + word.len());
         }
         pos = chunk_end;
     }
@@ -158,29 +161,41 @@ const fn class_of(b: u8) -> Class {
     }
 }
 
-/// UAX #29 words of ASCII text: runs of letters,
-/// digits and `_` (WB5, WB8–WB10, WB13a/b), joined across one `:`, `.` or
-/// `'` between letters (WB6/7) and one `,`, `;`, `.` or `'` between digits
-/// (WB11/12). Runs of only `_` are not words.
-fn ascii_words(chunk: &[u8], mut word: impl FnMut(usize, usize)) {
-    let is_word_char = |b: u8| matches!(class(b), Class::Letter | Class::Digit | Class::Connector);
-    let mut j = 0;
-    while j < chunk.len() {
-        if !is_word_char(chunk[j]) {
+/// UAX #29 words of the ASCII text `text[from..to]`: runs of letters, digits
+/// and `_` (WB5, WB8–WB10, WB13a/b), joined across one `:`, `.` or `'`
+/// between letters (WB6/7) and one `,`, `;`, `.` or `'` between digits
+/// (WB11/12). Runs of only `_` are not words. The bytes between words are
+/// noted for the sentence rules as they are skipped.
+fn ascii_words(w: &mut Writer<'_, '_>, from: usize, to: usize) {
+    let bytes = &w.text.as_bytes()[..to];
+    // The gap may have begun before `from`, in a non-ASCII chunk.
+    let mut gap = w.take_gap(from);
+    let mut j = from;
+    while j < to {
+        if !is_word_char(bytes[j]) {
+            gap.add(bytes[j]);
             j += 1;
             continue;
         }
         let start = j;
         loop {
-            // A run of letters, digits and `_` (WB5, WB8–WB10, WB13).
-            while j < chunk.len() && is_word_char(chunk[j]) {
+            // A run of letters, digits and `_` (WB5, WB8–WB10, WB13):
+            // letters eight at a time, then byte by byte.
+            while j + 8 <= to {
+                let n = leading_letters(&bytes[j..j + 8]);
+                j += n;
+                if n < 8 {
+                    break;
+                }
+            }
+            while j < to && is_word_char(bytes[j]) {
                 j += 1;
             }
             // One joiner between two letters or two digits (WB6/7, WB11/12).
             let (before, joiner, after) = (
-                class(chunk[j - 1]),
-                chunk.get(j).map(|&b| class(b)),
-                chunk.get(j + 1).map(|&b| class(b)),
+                class(bytes[j - 1]),
+                bytes.get(j).map(|&b| class(b)),
+                bytes.get(j + 1).map(|&b| class(b)),
             );
             let joins = matches!(
                 (before, joiner, after),
@@ -200,81 +215,129 @@ fn ascii_words(chunk: &[u8], mut word: impl FnMut(usize, usize)) {
             j += 2;
         }
         // Only a run that starts with `_` can lack a letter or digit.
-        if chunk[start] != b'_' || chunk[start..j].iter().any(u8::is_ascii_alphanumeric) {
-            word(start, j);
+        if bytes[start] != b'_' || bytes[start..j].iter().any(u8::is_ascii_alphanumeric) {
+            w.push(gap, start, j);
+            gap = Gap::default();
+        } else {
+            for &b in &bytes[start..j] {
+                gap.add(b);
+            }
         }
     }
+    // What follows the last word is the start of the next gap.
+    w.gap = gap;
+    w.scanned_to = to;
 }
 
-/// Sentence bookkeeping while words are pushed.
-#[derive(Default)]
-struct SentenceState {
-    prev_end: usize,
-    /// Index of the current sentence's first word.
-    sentence_first: usize,
+/// How many of the eight ASCII bytes of `chunk` are letters before the first
+/// byte that is not, tested all at once: with bit 5 set, a letter is a byte
+/// from `a` to `z`, and adding 0x1F (or 5) carries into bit 7 exactly for
+/// bytes from `a` (or above `z`); ASCII bytes never carry into their
+/// neighbour.
+fn leading_letters(chunk: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES * 0x80;
+    let w = u64::from_le_bytes([
+        chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+    ]);
+    let folded = w | (ONES * 0x20);
+    let at_least_a = folded + ONES * (0x80 - u64::from(b'a'));
+    let above_z = folded + ONES * (0x80 - u64::from(b'z') - 1);
+    let not_letters = !(at_least_a & !above_z) & HIGH;
+    (not_letters.trailing_zeros() / 8) as usize
 }
 
-impl SentenceState {
-    fn push(&mut self, text: &str, out: &mut Tokens, start: usize, end: usize) {
-        let index = out.words.len();
-        if index == 0 {
-            out.sentence_starts.push(0);
-        } else if ends_sentence(text, out, self.sentence_first, self.prev_end, start) {
-            out.sentence_starts.push(index as u32);
-            self.sentence_first = index;
-        }
-        out.words.push((start as u32, end as u32));
-        self.prev_end = end;
-    }
+fn is_word_char(b: u8) -> bool {
+    matches!(class(b), Class::Letter | Class::Digit | Class::Connector)
 }
 
-/// Whether a sentence ends between the last word pushed (ending at
-/// `prev_end`) and the word starting at `next_start`.
-fn ends_sentence(
-    text: &str,
-    t: &Tokens,
-    sentence_first: usize,
-    prev_end: usize,
-    next_start: usize,
-) -> bool {
-    let gap = &text.as_bytes()[prev_end..next_start];
-    // One pass over the gap (usually a single space).
-    let (mut period, mut strong, mut newlines) = (false, false, 0);
-    for &b in gap {
+/// What the bytes between two words hold, as far as sentences go.
+#[derive(Clone, Copy, Default)]
+struct Gap {
+    period: bool,
+    /// `!` or `?`.
+    strong: bool,
+    /// Line breaks since the last byte that is not a blank.
+    newlines: u8,
+    blank_line: bool,
+}
+
+impl Gap {
+    fn add(&mut self, b: u8) {
         match b {
-            b'.' => period = true,
-            b'!' | b'?' => strong = true,
-            b'\n' => newlines += 1,
-            b'\r' | b' ' | b'\t' | b'\x0c' => {}
+            b'\n' => {
+                self.newlines = self.newlines.saturating_add(1);
+                self.blank_line |= self.newlines >= 2;
+                return;
+            }
+            b'\r' | b' ' | b'\t' | 0x0C => return,
+            b'.' => self.period = true,
+            b'!' | b'?' => self.strong = true,
             _ => {}
         }
-        // Two line breaks with only blanks between them: a blank line.
-        if newlines >= 2 {
+        self.newlines = 0;
+    }
+}
+
+/// Appends words and sentence starts to [`Tokens`].
+struct Writer<'t, 'o> {
+    text: &'t str,
+    out: &'o mut Tokens,
+    /// Index of the current sentence's first word.
+    sentence_first: usize,
+    /// The gap since the last word, as far as it has been scanned.
+    gap: Gap,
+    /// Where scanning stopped: every byte is scanned once.
+    scanned_to: usize,
+}
+
+impl Writer<'_, '_> {
+    /// The gap since the last word up to `pos`, scanning what is left.
+    fn take_gap(&mut self, pos: usize) -> Gap {
+        let mut gap = std::mem::take(&mut self.gap);
+        for &b in &self.text.as_bytes()[self.scanned_to..pos] {
+            gap.add(b);
+        }
+        self.scanned_to = pos;
+        gap
+    }
+
+    fn push(&mut self, gap: Gap, start: usize, end: usize) {
+        let index = self.out.words.len();
+        if index == 0 {
+            self.out.sentence_starts.push(0);
+        } else if self.ends_sentence(gap, start) {
+            self.out.sentence_starts.push(index as u32);
+            self.sentence_first = index;
+        }
+        self.out.words.push((start as u32, end as u32));
+        self.scanned_to = end;
+    }
+
+    /// Whether a sentence ends before the word starting at `next_start`,
+    /// given what the gap before it holds.
+    fn ends_sentence(&self, gap: Gap, next_start: usize) -> bool {
+        if gap.blank_line {
             return true;
         }
-        if !matches!(b, b'\n' | b'\r' | b' ' | b'\t' | b'\x0c') {
-            newlines = 0;
+        if !(gap.strong || gap.period) {
+            return false;
         }
+        let next = self.text[next_start..].chars().next();
+        // "… etc. and" or "(see para. 3 above) and": a sentence does not start lowercase.
+        if next.is_some_and(char::is_lowercase) {
+            return false;
+        }
+        if gap.strong {
+            return true;
+        }
+        let words = &self.out.words;
+        let (s, e) = words[words.len() - 1];
+        let prev = &self.text[s as usize..e as usize];
+        let numbered_paragraph =
+            words.len() - 1 == self.sentence_first && prev.bytes().all(|b| b.is_ascii_digit());
+        !(numbered_paragraph || is_abbreviation(prev, next))
     }
-    if !(strong || period) {
-        return false;
-    }
-    // "… etc. and" or "(see para. 3 above) and": a sentence does not start lowercase.
-    if text[next_start..]
-        .chars()
-        .next()
-        .is_some_and(char::is_lowercase)
-    {
-        return false;
-    }
-    if strong {
-        return true;
-    }
-    let (s, e) = t.words[t.words.len() - 1];
-    let prev = &text[s as usize..e as usize];
-    let numbered_paragraph =
-        t.words.len() - 1 == sentence_first && prev.bytes().all(|b| b.is_ascii_digit());
-    !(numbered_paragraph || is_abbreviation(prev, text[next_start..].chars().next()))
 }
 
 /// Whether `word`, followed by a period and then by a word starting with
@@ -507,16 +570,40 @@ mod tests {
         }
     }
 
+    /// The plain way: every word from `unicode-segmentation`, every gap
+    /// scanned on its own.
+    fn reference_tokenize(text: &str) -> Tokens {
+        let mut out = Tokens::default();
+        let mut w = Writer {
+            text,
+            out: &mut out,
+            sentence_first: 0,
+            gap: Gap::default(),
+            scanned_to: 0,
+        };
+        let mut prev_end = 0;
+        for (start, word) in text.unicode_word_indices() {
+            let mut gap = Gap::default();
+            for &b in &text.as_bytes()[prev_end..start] {
+                gap.add(b);
+            }
+            w.push(gap, start, start + word.len());
+            prev_end = start + word.len();
+        }
+        out
+    }
+
     #[test]
     fn fast_path_equals_uax29() {
         // Characters around every rule of the ASCII path, plus non-ASCII
         // letters, marks, joiners and spaces that send a chunk to the slow path.
         const PIECES: &[&str] = &[
             "a", "Z", "q", "0", "7", "_", ".", ",", ";", ":", "'", "-", "/", "(", "\"", " ", "  ",
-            "\t", "\n", "\r\n", "\x0b", "\x0c", "\0", "\x7f", "é", "’", "\u{301}", "\u{200D}",
-            "\u{FEFF}", "\u{A0}", "\u{85}", "\u{2028}", "Ω", "日本", "٣", "🇫🇷", "\u{AD}", "…", "–",
+            "\t", "\n", "\r\n", "\x0b", "\x0c", "\0", "\x7f", "!", "?", "Mr", "no", "é", "’",
+            "\u{301}", "\u{200D}", "\u{FEFF}", "\u{A0}", "\u{85}", "\u{2028}", "Ω", "日本", "٣",
+            "🇫🇷", "\u{AD}", "…", "–",
         ];
-        const ASCII_PIECES: usize = 24; // the first pieces are ASCII only
+        const ASCII_PIECES: usize = 28; // the first pieces are ASCII only
         let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
         for round in 0..40_000 {
             let pieces = if round % 2 == 0 {
@@ -528,10 +615,24 @@ mod tests {
             let text: String = (0..len)
                 .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
                 .collect();
-            let mut fast = Vec::new();
-            for_each_word(&text, |s, e| fast.push(&text[s..e]));
-            let slow: Vec<&str> = text.unicode_words().collect();
-            assert_eq!(fast, slow, "{text:?}");
+            let mut fast = Tokens::default();
+            tokenize(&text, &mut fast);
+            let slow = reference_tokenize(&text);
+            assert_eq!(fast.words, slow.words, "{text:?}");
+            assert_eq!(fast.sentence_starts, slow.sentence_starts, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn leading_letters_counts_ascii_letters() {
+        assert_eq!(leading_letters(b"abcdefgh"), 8);
+        assert_eq!(leading_letters(b"ABCdeFGz"), 8);
+        assert_eq!(leading_letters(b"abc defg"), 3);
+        assert_eq!(leading_letters(b"@abcdefg"), 0);
+        assert_eq!(leading_letters(b"Zz[`{_09"), 2);
+        for b in 0u8..128 {
+            let chunk = [b; 8];
+            assert_eq!(leading_letters(&chunk) == 8, b.is_ascii_alphabetic(), "{b}");
         }
     }
 
