@@ -167,6 +167,34 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
+fn the_fast_path_counts_exactly_like_the_reference() {
+    let Some(shared) = shared() else { return };
+    let source = fs::read_to_string(shared.join("bench/themes.toml")).unwrap();
+    let dictionary = agora_stages::dictionary::parse_dictionary(
+        &source,
+        &agora_stages::stem::Stemmer::english(),
+    )
+    .unwrap();
+    let matcher = agora_stages::matcher::Matcher::new(&dictionary);
+    let mut analyzer = agora_stages::analyze::Analyzer::new(&matcher);
+    let mut checked = 0;
+    for path in walk(&shared.join("corpus")) {
+        let bytes = fs::read(&path).unwrap();
+        let (text, _) = decode(&bytes);
+        let name = path.file_name().unwrap().to_string_lossy();
+        let body = ingest(&name, &text).body;
+        let fast = analyzer.analyze(&body);
+        assert!(
+            fast == agora_stages::reference::analyze(&matcher, &body),
+            "{}",
+            path.display()
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 1128);
+}
+
+#[test]
 fn tables_are_identical_at_one_and_two_threads() {
     let Some(shared) = shared() else { return };
     let Some(two) = shared_run() else { return };

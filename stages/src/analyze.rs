@@ -225,45 +225,61 @@ impl<'m> Analyzer<'m> {
             self.words.push(id);
         }
 
-        let mut counts = SpeechCounts {
-            tokens: self.tokens.len() as u64,
-            sentences: self.tokens.sentences() as u64,
-            theme_hits: vec![0; self.matcher.theme_count()],
-            term_hits: vec![0; self.matcher.term_count()],
-            ..SpeechCounts::default()
-        };
-        let starts = &self.tokens.sentence_starts;
-        let mut current = 0usize; // sentence of the last hit
-        let sentence = &mut self.sentence;
-        sentence.clear();
-        self.matcher.scan(
+        count(
+            self.matcher,
             &self.classes.classes,
             &self.words,
+            &self.tokens,
             &mut self.resume,
-            |hit| {
-                counts.theme_hits[hit.theme as usize] += 1;
-                counts.term_hits[hit.term as usize] += 1;
-                // Hits come in order of start, so the sentence only moves forward.
-                let mut s = current;
-                while s + 1 < starts.len() && starts[s + 1] <= hit.start {
-                    s += 1;
-                }
-                if s != current && !sentence.is_empty() {
-                    counts.sentence_themes.push(sentence);
-                    sentence.clear();
-                }
-                current = s;
-                sentence.push(hit.theme);
-            },
-        );
-        if !sentence.is_empty() {
-            counts.sentence_themes.push(sentence);
-        }
-        counts.speech_themes = (0..counts.theme_hits.len() as u32)
-            .filter(|&t| counts.theme_hits[t as usize] > 0)
-            .collect();
-        counts
+            &mut self.sentence,
+        )
     }
+}
+
+/// Counts the matches of a speech given its words' classes: hits per theme
+/// and term, and the theme sets of the speech and of its sentences. Shared by
+/// [`Analyzer`] and [`crate::reference`]; `resume` and `sentence` are
+/// scratch space.
+pub(crate) fn count(
+    matcher: &Matcher,
+    classes: &[WordClass],
+    words: &[u32],
+    tokens: &Tokens,
+    resume: &mut Vec<usize>,
+    sentence: &mut Vec<u32>,
+) -> SpeechCounts {
+    let mut counts = SpeechCounts {
+        tokens: tokens.len() as u64,
+        sentences: tokens.sentences() as u64,
+        theme_hits: vec![0; matcher.theme_count()],
+        term_hits: vec![0; matcher.term_count()],
+        ..SpeechCounts::default()
+    };
+    let starts = &tokens.sentence_starts;
+    let mut current = 0usize; // sentence of the last hit
+    sentence.clear();
+    matcher.scan(classes, words, resume, |hit| {
+        counts.theme_hits[hit.theme as usize] += 1;
+        counts.term_hits[hit.term as usize] += 1;
+        // Hits come in order of start, so the sentence only moves forward.
+        let mut s = current;
+        while s + 1 < starts.len() && starts[s + 1] <= hit.start {
+            s += 1;
+        }
+        if s != current && !sentence.is_empty() {
+            counts.sentence_themes.push(sentence);
+            sentence.clear();
+        }
+        current = s;
+        sentence.push(hit.theme);
+    });
+    if !sentence.is_empty() {
+        counts.sentence_themes.push(sentence);
+    }
+    counts.speech_themes = (0..counts.theme_hits.len() as u32)
+        .filter(|&t| counts.theme_hits[t as usize] > 0)
+        .collect();
+    counts
 }
 
 #[cfg(test)]

@@ -13,7 +13,9 @@
 //! 6. [`cooccurrence`]: count themes and theme pairs per speech and sentence;
 //! 7. [`stats`]: pmi, npmi, llr and jaccard of the final counts.
 //!
-//! [`analyze::Analyzer`] chains stages 2–6 for one speech:
+//! [`analyze::Analyzer`] chains stages 2–6 for one speech, with caches and
+//! fast paths; [`reference`] does the same plainly, as the yardstick the
+//! tests hold the fast path to:
 //!
 //! ```
 //! use agora_stages::{analyze::Analyzer, dictionary::parse_dictionary, matcher::Matcher, stem::Stemmer};
@@ -39,6 +41,7 @@ pub mod dictionary;
 pub mod ingest;
 pub mod matcher;
 pub mod normalize;
+pub mod reference;
 pub mod stats;
 pub mod stem;
 pub mod tokenize;

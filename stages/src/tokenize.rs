@@ -94,6 +94,31 @@ pub fn tokenize(text: &str, out: &mut Tokens) {
     }
 }
 
+/// The plain way to do what [`tokenize`] does: every word from
+/// `unicode-segmentation`, every gap scanned on its own. Kept as the
+/// reference the fast path is tested against (and used by
+/// [`crate::reference`]).
+pub fn tokenize_plain(text: &str, out: &mut Tokens) {
+    out.words.clear();
+    out.sentence_starts.clear();
+    let mut w = Writer {
+        text,
+        out,
+        sentence_first: 0,
+        gap: Gap::default(),
+        scanned_to: 0,
+    };
+    let mut prev_end = 0;
+    for (start, word) in text.unicode_word_indices() {
+        let mut gap = Gap::default();
+        for &b in &text.as_bytes()[prev_end..start] {
+            gap.add(b);
+        }
+        w.push(gap, start, start + word.len());
+        prev_end = start + word.len();
+    }
+}
+
 /// Index of the first non-ASCII byte at or after `from`, eight bytes at a time.
 fn find_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
     let rest = &bytes[from..];
@@ -570,29 +595,6 @@ mod tests {
         }
     }
 
-    /// The plain way: every word from `unicode-segmentation`, every gap
-    /// scanned on its own.
-    fn reference_tokenize(text: &str) -> Tokens {
-        let mut out = Tokens::default();
-        let mut w = Writer {
-            text,
-            out: &mut out,
-            sentence_first: 0,
-            gap: Gap::default(),
-            scanned_to: 0,
-        };
-        let mut prev_end = 0;
-        for (start, word) in text.unicode_word_indices() {
-            let mut gap = Gap::default();
-            for &b in &text.as_bytes()[prev_end..start] {
-                gap.add(b);
-            }
-            w.push(gap, start, start + word.len());
-            prev_end = start + word.len();
-        }
-        out
-    }
-
     #[test]
     fn fast_path_equals_uax29() {
         // Characters around every rule of the ASCII path, plus non-ASCII
@@ -617,7 +619,8 @@ mod tests {
                 .collect();
             let mut fast = Tokens::default();
             tokenize(&text, &mut fast);
-            let slow = reference_tokenize(&text);
+            let mut slow = Tokens::default();
+            tokenize_plain(&text, &mut slow);
             assert_eq!(fast.words, slow.words, "{text:?}");
             assert_eq!(fast.sentence_starts, slow.sentence_starts, "{text:?}");
         }
