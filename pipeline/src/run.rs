@@ -114,6 +114,26 @@ impl Summary {
     }
 }
 
+/// Consecutive files read by the reader thread, sent as one message: small
+/// speeches are the norm, and one channel hand-off (and possibly one thread
+/// wake-up) per file cost more than counting a short speech.
+struct Batch {
+    /// Position of the batch in reading order.
+    index: usize,
+    jobs: Vec<Job>,
+}
+
+/// A batch, counted.
+struct DoneBatch {
+    index: usize,
+    done: Vec<Done>,
+}
+
+/// A batch is sent once it holds this many bytes…
+const BATCH_BYTES: usize = 256 << 10;
+/// …or this many files.
+const BATCH_FILES: usize = 64;
+
 /// A file read by the reader thread.
 struct Job {
     seq: usize,
@@ -312,11 +332,11 @@ fn stream(shared: &Shared<'_>, threads: usize, mut sink: impl FnMut(Done)) -> an
         .thread_name(|i| format!("agora-worker-{i}"))
         .build()
         .context("cannot start the worker threads")?;
-    // Enough in flight to keep every worker busy while one reads a big file.
-    let depth = 4 * threads;
-    let (job_tx, job_rx) = bounded::<Job>(depth);
-    let (done_tx, done_rx) = bounded::<Done>(depth);
-    // Credits bound the files between the reader and the in-order sink, so
+    // Enough batches in flight to keep every worker busy while one reads.
+    let depth = 2 * threads;
+    let (job_tx, job_rx) = bounded::<Batch>(depth);
+    let (done_tx, done_rx) = bounded::<DoneBatch>(depth);
+    // Credits bound the batches between the reader and the in-order sink, so
     // one slow file cannot make the reorder buffer grow: the reader waits
     // until the sink has caught up.
     let window = 4 * depth;
@@ -339,12 +359,12 @@ fn stream(shared: &Shared<'_>, threads: usize, mut sink: impl FnMut(Done)) -> an
                 drop(done_tx);
             });
         });
-        let mut pending: HashMap<usize, Done> = HashMap::new();
+        let mut pending: HashMap<usize, DoneBatch> = HashMap::new();
         let mut next = 0;
-        for done in done_rx.iter() {
-            pending.insert(done.seq, done);
-            while let Some(done) = pending.remove(&next) {
-                sink(done);
+        for batch in done_rx.iter() {
+            pending.insert(batch.index, batch);
+            while let Some(batch) = pending.remove(&next) {
+                batch.done.into_iter().for_each(&mut sink);
                 next += 1;
                 let _ = credit_tx.send(());
             }
@@ -353,49 +373,70 @@ fn stream(shared: &Shared<'_>, threads: usize, mut sink: impl FnMut(Done)) -> an
     Ok(())
 }
 
-/// The reader thread: reads every source in order, taking one credit per
-/// file; the aggregator returns a credit for every file it has put in order.
-fn read_all(sources: &[Source], jobs: Sender<Job>, credits: Receiver<()>) {
+/// The reader thread: reads every source in order into batches, taking one
+/// credit per batch; the aggregator returns a credit for every batch it has
+/// put in order.
+fn read_all(sources: &[Source], batches: Sender<Batch>, credits: Receiver<()>) {
+    let mut batch = Batch {
+        index: 0,
+        jobs: Vec::new(),
+    };
+    let mut batch_bytes = 0;
     for (seq, source) in sources.iter().enumerate() {
-        if credits.recv().is_err() {
-            return; // the aggregator is gone: the run is failing anyway
-        }
-        let job = Job {
-            seq,
-            bytes: read_file(&source.path, MAX_FILE_BYTES),
-        };
-        if jobs.send(job).is_err() {
-            return; // the workers are gone: the run is failing anyway
+        let bytes = read_file(&source.path, MAX_FILE_BYTES);
+        batch_bytes += bytes.as_ref().map_or(0, Vec::len);
+        batch.jobs.push(Job { seq, bytes });
+        if batch_bytes >= BATCH_BYTES || batch.jobs.len() >= BATCH_FILES || seq + 1 == sources.len()
+        {
+            let next = Batch {
+                index: batch.index + 1,
+                jobs: Vec::new(),
+            };
+            let full = std::mem::replace(&mut batch, next);
+            batch_bytes = 0;
+            // The aggregator or the workers are gone only when the run is failing anyway.
+            if credits.recv().is_err() || batches.send(full).is_err() {
+                return;
+            }
         }
     }
 }
 
-/// A worker: runs the text stages on each file it receives.
-fn work(shared: &Shared<'_>, jobs: Receiver<Job>, done: Sender<Done>) {
+/// A worker: runs the text stages on each file of each batch it receives.
+fn work(shared: &Shared<'_>, batches: Receiver<Batch>, done: Sender<DoneBatch>) {
     let mut analyzer = Analyzer::new(shared.matcher);
-    for job in jobs.iter() {
-        let seq = job.seq;
-        let result = catch_unwind(AssertUnwindSafe(|| process(shared, &mut analyzer, job)));
-        let result = result.unwrap_or_else(|panic| {
-            // A bug, not bad input; the file is reported and the run goes on
-            // with a fresh analyzer, since the old one may be inconsistent.
-            analyzer = Analyzer::new(shared.matcher);
-            let why = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            Done {
-                seq,
-                result: Err(Problem::new(
-                    shared.sources[seq].path.display().to_string(),
-                    "analyze",
-                    Outcome::Skipped,
-                    format!("internal error, please report it with this file: {why}"),
-                )),
-            }
-        });
-        if done.send(result).is_err() {
+    for batch in batches.iter() {
+        let mut results = Vec::with_capacity(batch.jobs.len());
+        for job in batch.jobs {
+            let seq = job.seq;
+            let result = catch_unwind(AssertUnwindSafe(|| process(shared, &mut analyzer, job)));
+            results.push(result.unwrap_or_else(|panic| {
+                // A bug, not bad input; the file is reported and the run goes on
+                // with a fresh analyzer, since the old one may be inconsistent.
+                analyzer = Analyzer::new(shared.matcher);
+                let why = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                Done {
+                    seq,
+                    result: Err(Problem::new(
+                        shared.sources[seq].path.display().to_string(),
+                        "analyze",
+                        Outcome::Skipped,
+                        format!("internal error, please report it with this file: {why}"),
+                    )),
+                }
+            }));
+        }
+        if done
+            .send(DoneBatch {
+                index: batch.index,
+                done: results,
+            })
+            .is_err()
+        {
             return;
         }
     }
