@@ -6,6 +6,7 @@
 //! written, never summed themselves. Memory grows with the number of
 //! (country, year) cells and the dictionary's size, not with the corpus.
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
 use agora_stages::analyze::SpeechCounts;
@@ -67,6 +68,40 @@ impl Totals {
         }
     }
 
+    /// Adds another part's totals (same dictionary): the sums of two parts
+    /// of a corpus are the sums of the whole.
+    pub fn merge(&mut self, other: Totals) {
+        self.speeches += other.speeches;
+        self.tokens += other.tokens;
+        for (key, cell) in other.by_year {
+            match self.by_year.entry(key) {
+                Entry::Vacant(e) => {
+                    e.insert(cell);
+                }
+                Entry::Occupied(mut e) => {
+                    let mine = e.get_mut();
+                    mine.tokens += cell.tokens;
+                    mine.speeches += cell.speeches;
+                    add_all(&mut mine.hits, &cell.hits);
+                    add_all(&mut mine.speeches_with, &cell.speeches_with);
+                }
+            }
+        }
+        for (key, counts) in other.by_country {
+            match self.by_country.entry(key) {
+                Entry::Vacant(e) => {
+                    e.insert(counts);
+                }
+                Entry::Occupied(mut e) => {
+                    let mine = e.get_mut();
+                    mine.by_speech.merge(&counts.by_speech);
+                    mine.by_sentence.merge(&counts.by_sentence);
+                    add_all(&mut mine.term_hits, &counts.term_hits);
+                }
+            }
+        }
+    }
+
     /// Adds one speech.
     pub fn add(&mut self, meta: &SpeechMeta, counts: &SpeechCounts) {
         self.speeches += 1;
@@ -106,5 +141,11 @@ impl Totals {
         for (t, &h) in counts.term_hits.iter().enumerate() {
             c.term_hits[t] += u64::from(h);
         }
+    }
+}
+
+fn add_all(into: &mut [u64], from: &[u64]) {
+    for (x, y) in into.iter_mut().zip(from) {
+        *x += y;
     }
 }

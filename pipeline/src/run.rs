@@ -17,11 +17,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use agora_stages::analyze::{Analyzer, SpeechCounts};
+use agora_stages::analyze::Analyzer;
 use agora_stages::dictionary::{parse_dictionary, Dictionary};
-use agora_stages::ingest::{decode, ingest, looks_binary, SpeechMeta};
+use agora_stages::ingest::{decode, ingest, looks_binary};
 use agora_stages::matcher::Matcher;
 use agora_stages::stem::Stemmer;
 use anyhow::{anyhow, Context};
@@ -173,13 +174,16 @@ struct Done {
     result: Result<Box<Counted>, Problem>,
 }
 
-/// A speech that was counted.
+/// A speech that was counted. Its counts went into the worker's own
+/// [`Totals`]; what the aggregator still needs is its row of
+/// `speeches.csv`, formatted by the worker so that the one in-order thread
+/// only copies bytes.
 struct Counted {
     /// Bytes of the file.
     bytes: u64,
-    meta: SpeechMeta,
+    /// Its row of `speeches.csv`, `\n`-terminated.
+    row: Vec<u8>,
     encoding: &'static str,
-    counts: SpeechCounts,
     problems: Vec<Problem>,
 }
 
@@ -188,6 +192,8 @@ struct Shared<'a> {
     sources: &'a [Source],
     matcher: &'a Matcher,
     metadata: &'a Metadata,
+    /// Each worker's totals, handed over when it ends.
+    totals: Mutex<Vec<Totals>>,
 }
 
 /// Runs the whole job: reads the corpus, counts, writes every table.
@@ -200,9 +206,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
     let metadata = Metadata::load(&cfg.metadata, &found, &mut problems).map_err(usage)?;
     let staging = Staging::create(&cfg.out).map_err(io)?;
 
-    let mut speeches =
-        tables::create(staging.path(), tables::SPEECHES, tables::SPEECHES_HEADER).map_err(io)?;
-    let mut totals = Totals::new(matcher.theme_count(), matcher.term_count());
+    let mut speeches = tables::SpeechesFile::create(staging.path()).map_err(io)?;
     let mut encodings: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut bytes_read = 0;
     let mut skipped = found
@@ -215,6 +219,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         sources: &found.sources,
         matcher: &matcher,
         metadata: &metadata,
+        totals: Mutex::new(Vec::new()),
     };
 
     let mut write_error = None;
@@ -223,29 +228,12 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         progress.advance(src.size);
         match done.result {
             Ok(counted) => {
-                let Counted {
-                    bytes,
-                    meta,
-                    encoding,
-                    counts,
-                    problems: p,
-                } = *counted;
-                bytes_read += bytes;
-                let row = tables::speech_row(
-                    &mut speeches,
-                    &src.speech_id,
-                    &src.path.display().to_string(),
-                    &meta,
-                    encoding,
-                    counts.tokens,
-                    counts.sentences,
-                );
-                if let Err(e) = row {
+                bytes_read += counted.bytes;
+                if let Err(e) = speeches.append(&counted.row) {
                     write_error.get_or_insert(e);
                 }
-                totals.add(&meta, &counts);
-                *encodings.entry(encoding).or_default() += 1;
-                problems.extend(p);
+                *encodings.entry(counted.encoding).or_default() += 1;
+                problems.extend(counted.problems);
             }
             Err(problem) => {
                 skipped += 1;
@@ -256,13 +244,24 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
     .map_err(io)?;
     progress.finish();
     if let Some(e) = write_error {
-        return Err(io(e.context("cannot write speeches.csv")));
+        return Err(io(
+            anyhow::Error::new(e).context("cannot write speeches.csv")
+        ));
+    }
+    // Integer sums: the merge order does not matter.
+    let mut totals = Totals::new(matcher.theme_count(), matcher.term_count());
+    for part in shared
+        .totals
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+    {
+        totals.merge(part);
     }
 
     let dir = staging.path();
     let mut rows = BTreeMap::new();
     rows.insert(tables::SPEECHES, totals.speeches);
-    tables::finish(speeches).map_err(io)?;
+    speeches.finish().map_err(io)?;
     rows.insert(
         tables::THEME_COUNTS,
         tables::write_theme_counts(dir, &totals, &dictionary).map_err(io)?,
@@ -405,15 +404,33 @@ fn read_all(sources: &[Source], batches: Sender<Batch>, credits: Receiver<()>) {
 /// A worker: runs the text stages on each file of each batch it receives.
 fn work(shared: &Shared<'_>, batches: Receiver<Batch>, done: Sender<DoneBatch>) {
     let mut analyzer = Analyzer::new(shared.matcher);
+    let mut totals = Totals::new(shared.matcher.theme_count(), shared.matcher.term_count());
+    work_batches(shared, &batches, &done, &mut analyzer, &mut totals);
+    // Handed over whether the channels closed normally or not; a poisoned
+    // lock only means another worker panicked, and sums stay valid.
+    shared
+        .totals
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(totals);
+}
+
+fn work_batches<'a>(
+    shared: &Shared<'a>,
+    batches: &Receiver<Batch>,
+    done: &Sender<DoneBatch>,
+    analyzer: &mut Analyzer<'a>,
+    totals: &mut Totals,
+) {
     for batch in batches.iter() {
         let mut results = Vec::with_capacity(batch.jobs.len());
         for job in batch.jobs {
             let seq = job.seq;
-            let result = catch_unwind(AssertUnwindSafe(|| process(shared, &mut analyzer, job)));
+            let result = catch_unwind(AssertUnwindSafe(|| process(shared, analyzer, totals, job)));
             results.push(result.unwrap_or_else(|panic| {
                 // A bug, not bad input; the file is reported and the run goes on
                 // with a fresh analyzer, since the old one may be inconsistent.
-                analyzer = Analyzer::new(shared.matcher);
+                *analyzer = Analyzer::new(shared.matcher);
                 let why = panic
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
@@ -443,7 +460,12 @@ fn work(shared: &Shared<'_>, batches: Receiver<Batch>, done: Sender<DoneBatch>) 
 }
 
 /// Decodes, ingests and analyzes one file.
-fn process(shared: &Shared<'_>, analyzer: &mut Analyzer<'_>, job: Job) -> Done {
+fn process<'a>(
+    shared: &Shared<'a>,
+    analyzer: &mut Analyzer<'a>,
+    totals: &mut Totals,
+    job: Job,
+) -> Done {
     let source = &shared.sources[job.seq];
     let path = || source.path.display().to_string();
     let skip = |stage, why: String| Done {
@@ -482,11 +504,18 @@ fn process(shared: &Shared<'_>, analyzer: &mut Analyzer<'_>, job: Job) -> Done {
             format!("{why}; counted with 0 tokens"),
         ));
     }
+    totals.add(&speech.meta, &counts);
+    let row = tables::speech_row(
+        &source.speech_id,
+        &path(),
+        &speech.meta,
+        encoding.label(),
+        &counts,
+    );
     let counted = Counted {
         bytes: bytes.len() as u64,
-        meta: speech.meta,
+        row,
         encoding: encoding.label(),
-        counts,
         problems,
     };
     Done {

@@ -7,9 +7,10 @@
 //! value and floats with six decimals.
 
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
+use agora_stages::analyze::SpeechCounts;
 use agora_stages::dictionary::Dictionary;
 use agora_stages::ingest::SpeechMeta;
 use agora_stages::stats::{pair_stats, rate_per_10k};
@@ -100,17 +101,16 @@ pub const SPEECHES_HEADER: &[&str] = &[
     "sentences",
 ];
 
-/// One row of `speeches.csv`.
+/// One row of `speeches.csv`, with its line end, as bytes: workers format
+/// rows, and the in-order writer only copies them.
 pub fn speech_row(
-    w: &mut CsvWriter,
     speech_id: &str,
     path: &str,
     meta: &SpeechMeta,
     encoding: &str,
-    tokens: u64,
-    sentences: u64,
-) -> Result<()> {
-    w.write_record([
+    counts: &SpeechCounts,
+) -> Vec<u8> {
+    let record = [
         speech_id,
         path,
         &meta.country_iso3,
@@ -125,10 +125,44 @@ pub fn speech_row(
         &opt(meta.turn),
         &meta.language,
         encoding,
-        &tokens.to_string(),
-        &sentences.to_string(),
-    ])?;
-    Ok(())
+        &counts.tokens.to_string(),
+        &counts.sentences.to_string(),
+    ];
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .buffer_capacity(512)
+        .from_writer(Vec::with_capacity(256));
+    // Writing to memory cannot fail.
+    let _ = w.write_record(record);
+    w.into_inner().unwrap_or_default()
+}
+
+/// `speeches.csv` while rows stream in, in speech-id order.
+pub struct SpeechesFile(BufWriter<File>);
+
+impl SpeechesFile {
+    /// Creates the file with its header row.
+    pub fn create(dir: &Path) -> Result<SpeechesFile> {
+        let path = dir.join(SPEECHES);
+        let file =
+            File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        let mut w = BufWriter::with_capacity(1 << 16, file);
+        w.write_all(SPEECHES_HEADER.join(",").as_bytes())?;
+        w.write_all(b"\n")?;
+        Ok(SpeechesFile(w))
+    }
+
+    /// Appends a row from [`speech_row`].
+    pub fn append(&mut self, row: &[u8]) -> std::io::Result<()> {
+        self.0.write_all(row)
+    }
+
+    /// Flushes the file to disk.
+    pub fn finish(self) -> Result<()> {
+        let file = self.0.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        Ok(())
+    }
 }
 
 /// Writes `theme_counts.csv`; returns its number of rows.
