@@ -87,13 +87,9 @@ impl ShortKey {
                 }
             }
         }
-        for (i, w) in words.iter_mut().enumerate() {
-            let keep = len.saturating_sub(8 * i).min(8);
-            *w &= if keep == 8 {
-                u64::MAX
-            } else {
-                (1u64 << (8 * keep)) - 1
-            };
+        let mask = &KEY_MASKS[len];
+        for (w, m) in words.iter_mut().zip(mask) {
+            *w &= m;
         }
         if (words[0] | words[1] | words[2]) & 0x8080_8080_8080_8080 != 0 {
             return None; // not ASCII
@@ -112,6 +108,27 @@ impl ShortKey {
         String::from_utf8(bytes).unwrap_or_default()
     }
 }
+
+/// For each word length up to 24, the masks that keep its bytes of the three
+/// machine words of a [`ShortKey`] and clear the rest.
+static KEY_MASKS: [[u64; 3]; ShortKey::MAX + 1] = {
+    let mut masks = [[0u64; 3]; ShortKey::MAX + 1];
+    let mut len = 0;
+    while len <= ShortKey::MAX {
+        let mut i = 0;
+        while i < 3 {
+            let keep = len.saturating_sub(8 * i);
+            masks[len][i] = if keep >= 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * keep)) - 1
+            };
+            i += 1;
+        }
+        len += 1;
+    }
+    masks
+};
 
 /// Lowercases the eight ASCII bytes of `w` at once: a byte from `A` to `Z`
 /// gets bit 5 set.

@@ -327,6 +327,9 @@ impl Writer<'_, '_> {
         gap
     }
 
+    // Inlined into the tokenizer loops: called once per token, and the
+    // common case (no sentence punctuation in the gap) is a few instructions.
+    #[inline(always)]
     fn push(&mut self, gap: Gap, start: usize, end: usize) {
         let index = self.out.words.len();
         if index == 0 {
@@ -341,6 +344,7 @@ impl Writer<'_, '_> {
 
     /// Whether a sentence ends before the word starting at `next_start`,
     /// given what the gap before it holds.
+    #[inline(always)]
     fn ends_sentence(&self, gap: Gap, next_start: usize) -> bool {
         if gap.blank_line {
             return true;
@@ -348,6 +352,12 @@ impl Writer<'_, '_> {
         if !(gap.strong || gap.period) {
             return false;
         }
+        self.ends_at_punctuation(gap, next_start)
+    }
+
+    /// The rare case: a period, `!` or `?` in the gap.
+    #[inline(never)]
+    fn ends_at_punctuation(&self, gap: Gap, next_start: usize) -> bool {
         let next = self.text[next_start..].chars().next();
         // "… etc. and" or "(see para. 3 above) and": a sentence does not start lowercase.
         if next.is_some_and(char::is_lowercase) {
