@@ -11,7 +11,6 @@
 //! Entries that cannot be listed (permission denied, a link loop, a `.txt`
 //! that is a FIFO or device) become problems; a missing input is an error.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use agora_stages::ingest::filename::is_txt;
@@ -22,15 +21,23 @@ use crate::problems::{Outcome, Problem};
 
 /// One speech file to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// A corpus has one per file, so it is kept small: boxed slices rather than
+/// growable strings, and the file name is derived from the id.
 pub struct Source {
     /// Where it is on disk.
-    pub path: PathBuf,
+    pub path: Box<Path>,
     /// Its id: the path relative to its input, `/`-separated.
-    pub speech_id: String,
-    /// The last component of its name, for the naming conventions.
-    pub file_name: String,
+    pub speech_id: Box<str>,
     /// Size in bytes when listed.
     pub size: u64,
+}
+
+impl Source {
+    /// The last component of its name, for the naming conventions.
+    pub fn file_name(&self) -> &str {
+        self.speech_id.rsplit('/').next().unwrap_or(&self.speech_id)
+    }
 }
 
 /// A metadata table found below an input.
@@ -91,11 +98,15 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
         walk(input, &prefix, &mut found);
     }
     found.sources.sort_by(|a, b| a.speech_id.cmp(&b.speech_id));
-    let mut seen = HashSet::new();
+    // Sorted, so a speech id taken twice is taken by neighbours (the sort is
+    // stable: the earlier input keeps it).
     let mut problems = Vec::new();
+    let mut previous: Option<Box<str>> = None;
     found.sources.retain(|s| {
-        let fresh = seen.insert(s.speech_id.clone());
-        if !fresh {
+        let fresh = previous.as_deref() != Some(&*s.speech_id);
+        if fresh {
+            previous = Some(s.speech_id.clone());
+        } else {
             problems.push(Problem::new(
                 s.path.display().to_string(),
                 "discover",
@@ -169,9 +180,8 @@ fn walk(input: &Path, prefix: &str, found: &mut Discovery) {
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
         found.sources.push(Source {
-            path: path.to_owned(),
-            speech_id: format!("{prefix}{}", rel.join("/")),
-            file_name: name.into_owned(),
+            path: path.into(),
+            speech_id: format!("{prefix}{}", rel.join("/")).into(),
             size: entry.metadata().map(|m| m.len()).unwrap_or(0),
         });
     }
@@ -195,7 +205,7 @@ mod tests {
         fs::write(root.join("metadata.csv"), "").unwrap();
         fs::write(root.join("a/metadata.csv"), "").unwrap();
         let d = discover(&[root.to_owned()]).unwrap();
-        let ids: Vec<&str> = d.sources.iter().map(|s| s.speech_id.as_str()).collect();
+        let ids: Vec<&str> = d.sources.iter().map(|s| &*s.speech_id).collect();
         assert_eq!(ids, ["a-c.TXT", "a/b/x.txt"]);
         assert_eq!(d.bytes(), 3);
         assert_eq!(d.speakers_tables, [root.join("a/Speakers_by_session.csv")]);
@@ -212,10 +222,11 @@ mod tests {
         fs::write(one.join("s.txt"), "").unwrap();
         fs::write(two.join("s.txt"), "").unwrap();
         let d = discover(&[one.clone(), two]).unwrap();
-        let ids: Vec<&str> = d.sources.iter().map(|s| s.speech_id.as_str()).collect();
+        let ids: Vec<&str> = d.sources.iter().map(|s| &*s.speech_id).collect();
         assert_eq!(ids, ["one/s.txt", "two/s.txt"]);
         let d = discover(&[one.join("s.txt")]).unwrap();
-        assert_eq!(d.sources[0].speech_id, "s.txt");
+        assert_eq!(&*d.sources[0].speech_id, "s.txt");
+        assert_eq!(d.sources[0].file_name(), "s.txt");
     }
 
     #[test]

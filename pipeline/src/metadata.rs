@@ -20,6 +20,8 @@
 //! skipped; a table without the columns it needs is an error.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 
 use agora_stages::ingest::{country, MetaOverride, SpeechMeta, Warning};
@@ -29,11 +31,20 @@ use crate::discover::Discovery;
 use crate::problems::{Outcome, Problem};
 
 /// A per-file override and where it came from.
+///
+/// There is one per speech of a corpus that comes with a metadata table, so
+/// its size is most of what memory grows with: repeated values (countries,
+/// speakers, posts) are interned, and the table is an index.
 #[derive(Debug, Clone)]
 struct Row {
-    values: MetaOverride,
-    path: PathBuf,
-    line: u64,
+    country: Option<u32>,
+    year: Option<i32>,
+    date: Option<Box<str>>,
+    speaker: Option<u32>,
+    post: Option<u32>,
+    /// Index into [`Metadata::tables`].
+    table: u32,
+    line: u32,
 }
 
 /// A row of a General Debate speakers table.
@@ -93,7 +104,11 @@ fn parse_year(value: Option<&str>, say: &mut impl FnMut(String)) -> Option<i32> 
 /// All metadata of a run, ready to apply to speeches.
 #[derive(Debug, Default)]
 pub struct Metadata {
-    by_id: HashMap<String, Row>,
+    /// Speech id → index into `rows`.
+    by_id: FxHashMap<Box<str>, u32>,
+    rows: Vec<Row>,
+    /// Interned values of `rows`.
+    strings: Strings,
     /// (country code, year) → speaker.
     speakers: HashMap<(String, i32), Speaker>,
     /// Paths of the tables read, for the manifest.
@@ -119,23 +134,29 @@ impl Metadata {
         for path in explicit {
             m.read(path, "", problems)?;
         }
-        let known: std::collections::HashSet<&str> =
-            found.sources.iter().map(|s| s.speech_id.as_str()).collect();
-        let mut unknown: Vec<(&String, &Row)> = m
+        // Sources are sorted by speech id: a binary search, no set to build.
+        let known = |id: &str| {
+            found
+                .sources
+                .binary_search_by(|s| (*s.speech_id).cmp(id))
+                .is_ok()
+        };
+        let mut unknown: Vec<(&str, &Row)> = m
             .by_id
             .iter()
-            .filter(|(id, _)| !known.contains(id.as_str()))
+            .filter(|(id, _)| !known(id))
+            .map(|(id, &row)| (&**id, &m.rows[row as usize]))
             .collect();
-        unknown.sort_by_key(|(id, _)| id.as_str());
+        unknown.sort_by_key(|&(id, _)| id);
         for (id, row) in unknown {
             problems.push(
                 Problem::new(
-                    row.path.display().to_string(),
+                    m.tables[row.table as usize].display().to_string(),
                     "metadata",
                     Outcome::Ignored,
                     format!("file {id:?} is not a speech of the corpus (speech ids are paths relative to the input folder); row not used"),
                 )
-                .at_line(Some(row.line)),
+                .at_line(Some(u64::from(row.line))),
             );
         }
         Ok(m)
@@ -238,7 +259,7 @@ impl Metadata {
             };
             match kind {
                 Kind::Speakers { .. } => self.add_speaker(&row, line, &mut say),
-                Kind::PerFile { .. } => self.add_row(&row, id_prefix, path, line, &mut say),
+                Kind::PerFile { .. } => self.add_row(&row, id_prefix, line, &mut say),
             }
         }
         let shown = path.display().to_string();
@@ -279,7 +300,6 @@ impl Metadata {
         &mut self,
         row: &Fields<'_>,
         id_prefix: &str,
-        path: &Path,
         line: u64,
         say: &mut impl FnMut(String),
     ) {
@@ -301,23 +321,26 @@ impl Metadata {
             .filter(|p| !p.is_empty() && *p != ".")
             .collect();
         let key = format!("{id_prefix}{}", parts.join("/"));
-        if let Some(first) = self.by_id.get(&key) {
+        if let Some(&first) = self.by_id.get(key.as_str()) {
+            let first = &self.rows[first as usize];
             return say(format!(
                 "file {raw_id:?} is listed again (first at {}:{}); this row is not used",
-                first.path.display(),
+                self.tables[first.table as usize].display(),
                 first.line
             ));
         }
-        let owned = |v: Option<&str>| v.map(str::to_owned);
-        let values = MetaOverride {
-            country: owned(row.country),
+        let compact = Row {
+            country: row.country.map(|v| self.strings.intern(v)),
             year: parse_year(row.year, say),
-            date: owned(row.date),
-            speaker: owned(row.speaker),
-            post: owned(row.post),
+            date: row.date.map(Box::from),
+            speaker: row.speaker.map(|v| self.strings.intern(v)),
+            post: row.post.map(|v| self.strings.intern(v)),
+            // `read` pushed this row's table before reading its rows.
+            table: (self.tables.len() - 1) as u32,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
         };
-        let path = path.to_owned();
-        self.by_id.insert(key, Row { values, path, line });
+        self.by_id.insert(key.into(), self.rows.len() as u32);
+        self.rows.push(compact);
     }
 
     /// Applies the metadata to one speech: the General Debate speaker join,
@@ -329,9 +352,39 @@ impl Metadata {
                 s.post.clone_into(&mut meta.post);
             }
         }
-        self.by_id
-            .get(speech_id)
-            .and_then(|row| meta.apply(&row.values))
+        let row = &self.rows[*self.by_id.get(speech_id)? as usize];
+        let value = |v: Option<u32>| v.map(|i| self.strings.get(i).to_owned());
+        let over = MetaOverride {
+            country: value(row.country),
+            year: row.year,
+            date: row.date.as_deref().map(str::to_owned),
+            speaker: value(row.speaker),
+            post: value(row.post),
+        };
+        meta.apply(&over)
+    }
+}
+
+/// Interned strings: each distinct value stored once.
+#[derive(Debug, Default)]
+struct Strings {
+    ids: FxHashMap<Box<str>, u32>,
+    values: Vec<Box<str>>,
+}
+
+impl Strings {
+    fn intern(&mut self, value: &str) -> u32 {
+        if let Some(&id) = self.ids.get(value) {
+            return id;
+        }
+        let id = self.values.len() as u32;
+        self.values.push(value.into());
+        self.ids.insert(value.into(), id);
+        id
+    }
+
+    fn get(&self, id: u32) -> &str {
+        &self.values[id as usize]
     }
 }
 
@@ -347,9 +400,8 @@ mod tests {
             sources: ids
                 .iter()
                 .map(|id| Source {
-                    path: id.into(),
-                    speech_id: id.to_string(),
-                    file_name: id.to_string(),
+                    path: Path::new(id).into(),
+                    speech_id: (*id).into(),
                     size: 0,
                 })
                 .collect(),

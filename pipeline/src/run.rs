@@ -483,7 +483,7 @@ fn process<'a>(
         );
     }
     let (text, encoding) = decode(&bytes);
-    let mut speech = ingest(&source.file_name, &text);
+    let mut speech = ingest(source.file_name(), &text);
     let mut warnings = std::mem::take(&mut speech.warnings);
     warnings.extend(shared.metadata.apply(&source.speech_id, &mut speech.meta));
     let counts = analyzer.analyze(&speech.body);
