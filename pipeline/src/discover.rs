@@ -20,17 +20,22 @@ use walkdir::WalkDir;
 use crate::problems::{Outcome, Problem};
 
 /// One speech file to read.
-#[derive(Debug, Clone, PartialEq, Eq)]
 ///
-/// A corpus has one per file, so it is kept small: boxed slices rather than
-/// growable strings, and the file name is derived from the id.
+/// A corpus has one per file, so it is kept small: the id in a boxed slice,
+/// the path derived from the input's folder and the id (stored only when the
+/// file name is not valid UTF-8, which the id cannot hold exactly), the file
+/// name derived from the id.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
-    /// Where it is on disk.
-    pub path: Box<Path>,
     /// Its id: the path relative to its input, `/`-separated.
     pub speech_id: Box<str>,
-    /// Size in bytes when listed.
-    pub size: u64,
+    /// Index of its input in [`Discovery::inputs`].
+    pub(crate) input: u32,
+    /// Size in bytes when listed, saturated at 4 GiB (larger files are
+    /// refused anyway).
+    pub(crate) size: u32,
+    /// The exact path, when the id could not hold it.
+    pub(crate) exact: Option<Box<Path>>,
 }
 
 impl Source {
@@ -38,6 +43,22 @@ impl Source {
     pub fn file_name(&self) -> &str {
         self.speech_id.rsplit('/').next().unwrap_or(&self.speech_id)
     }
+
+    /// Size in bytes when listed.
+    pub fn size(&self) -> u64 {
+        u64::from(self.size)
+    }
+}
+
+/// An `--input` as discovery understood it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    /// The folder (or file) as given.
+    pub root: PathBuf,
+    /// Length of the prefix its speech ids start with.
+    pub prefix_len: usize,
+    /// Whether the input is a single file.
+    pub single_file: bool,
 }
 
 /// A metadata table found below an input.
@@ -52,6 +73,8 @@ pub struct FoundTable {
 /// What the inputs hold.
 #[derive(Debug, Default)]
 pub struct Discovery {
+    /// The inputs, in the order given.
+    pub inputs: Vec<Input>,
     /// The speeches, sorted by speech id.
     pub sources: Vec<Source>,
     /// `Speakers_by_session.csv` files.
@@ -65,7 +88,19 @@ pub struct Discovery {
 impl Discovery {
     /// Total size of the sources in bytes.
     pub fn bytes(&self) -> u64 {
-        self.sources.iter().map(|s| s.size).sum()
+        self.sources.iter().map(Source::size).sum()
+    }
+
+    /// Where a source is on disk.
+    pub fn path(&self, source: &Source) -> PathBuf {
+        path_in(&self.inputs, source)
+    }
+
+    /// The index of the source with this speech id.
+    pub fn find(&self, speech_id: &str) -> Option<usize> {
+        self.sources
+            .binary_search_by(|s| (*s.speech_id).cmp(speech_id))
+            .ok()
     }
 }
 
@@ -73,6 +108,18 @@ impl Discovery {
 pub const SPEAKERS_TABLE: &str = "Speakers_by_session.csv";
 /// File name of a metadata table read automatically from an input's top folder.
 pub const METADATA_TABLE: &str = "metadata.csv";
+
+/// Where a source of these inputs is on disk.
+fn path_in(inputs: &[Input], source: &Source) -> PathBuf {
+    if let Some(exact) = &source.exact {
+        return exact.to_path_buf();
+    }
+    let input = &inputs[source.input as usize];
+    if input.single_file {
+        return input.root.clone();
+    }
+    input.root.join(&source.speech_id[input.prefix_len..])
+}
 
 /// Lists the speeches below `inputs`.
 pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
@@ -95,6 +142,11 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
         } else {
             String::new()
         };
+        found.inputs.push(Input {
+            root: input.clone(),
+            prefix_len: prefix.len(),
+            single_file: input.is_file(),
+        });
         walk(input, &prefix, &mut found);
     }
     found.sources.sort_by(|a, b| a.speech_id.cmp(&b.speech_id));
@@ -102,13 +154,14 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
     // stable: the earlier input keeps it).
     let mut problems = Vec::new();
     let mut previous: Option<Box<str>> = None;
+    let inputs = &found.inputs;
     found.sources.retain(|s| {
         let fresh = previous.as_deref() != Some(&*s.speech_id);
         if fresh {
             previous = Some(s.speech_id.clone());
         } else {
             problems.push(Problem::new(
-                s.path.display().to_string(),
+                path_in(inputs, s).display().to_string(),
                 "discover",
                 Outcome::Skipped,
                 format!(
@@ -126,6 +179,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
 
 fn walk(input: &Path, prefix: &str, found: &mut Discovery) {
     let single_file = input.is_file();
+    let input_index = (found.inputs.len() - 1) as u32;
     for entry in WalkDir::new(input).follow_links(true) {
         let entry = match entry {
             Ok(entry) => entry,
@@ -175,14 +229,21 @@ fn walk(input: &Path, prefix: &str, found: &mut Discovery) {
         } else {
             path.strip_prefix(input).unwrap_or(path).to_owned()
         };
-        let rel: Vec<String> = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        let parts: Vec<_> = rel.components().map(|c| c.as_os_str()).collect();
+        let exact = parts
+            .iter()
+            .any(|p| p.to_str().is_none())
+            .then(|| path.into());
+        let rel: Vec<String> = parts
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
             .collect();
+        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
         found.sources.push(Source {
-            path: path.into(),
             speech_id: format!("{prefix}{}", rel.join("/")).into(),
-            size: entry.metadata().map(|m| m.len()).unwrap_or(0),
+            input: input_index,
+            size: u32::try_from(size).unwrap_or(u32::MAX),
+            exact,
         });
     }
 }

@@ -35,17 +35,21 @@ use crate::problems::{Outcome, Problem};
 /// There is one per speech of a corpus that comes with a metadata table, so
 /// its size is most of what memory grows with: repeated values (countries,
 /// speakers, posts) are interned, and the table is an index.
+/// Text values are ids in [`Strings`] ([`NONE`] when empty); 28 bytes a row.
 #[derive(Debug, Clone)]
 struct Row {
-    country: Option<u32>,
+    country: u32,
+    date: u32,
+    speaker: u32,
+    post: u32,
     year: Option<i32>,
-    date: Option<Box<str>>,
-    speaker: Option<u32>,
-    post: Option<u32>,
     /// Index into [`Metadata::tables`].
-    table: u32,
+    table: u16,
     line: u32,
 }
+
+/// No value, or no row.
+const NONE: u32 = u32::MAX;
 
 /// A row of a General Debate speakers table.
 #[derive(Debug, Clone)]
@@ -104,8 +108,10 @@ fn parse_year(value: Option<&str>, say: &mut impl FnMut(String)) -> Option<i32> 
 /// All metadata of a run, ready to apply to speeches.
 #[derive(Debug, Default)]
 pub struct Metadata {
-    /// Speech id → index into `rows`.
-    by_id: FxHashMap<Box<str>, u32>,
+    /// For each source of the discovery (by index), its row in `rows`, or
+    /// [`NONE`]. Rows are matched to speeches while they are read, so no
+    /// speech id is stored twice.
+    row_of: Vec<u32>,
     rows: Vec<Row>,
     /// Interned values of `rows`.
     strings: Strings,
@@ -124,45 +130,29 @@ impl Metadata {
         found: &Discovery,
         problems: &mut Vec<Problem>,
     ) -> Result<Metadata> {
-        let mut m = Metadata::default();
+        let mut m = Metadata {
+            row_of: vec![NONE; found.sources.len()],
+            ..Metadata::default()
+        };
         for path in &found.speakers_tables {
-            m.read(path, "", problems)?;
+            m.read(path, "", found, problems)?;
         }
         for table in &found.metadata_tables {
-            m.read(&table.path, &table.id_prefix, problems)?;
+            m.read(&table.path, &table.id_prefix, found, problems)?;
         }
         for path in explicit {
-            m.read(path, "", problems)?;
-        }
-        // Sources are sorted by speech id: a binary search, no set to build.
-        let known = |id: &str| {
-            found
-                .sources
-                .binary_search_by(|s| (*s.speech_id).cmp(id))
-                .is_ok()
-        };
-        let mut unknown: Vec<(&str, &Row)> = m
-            .by_id
-            .iter()
-            .filter(|(id, _)| !known(id))
-            .map(|(id, &row)| (&**id, &m.rows[row as usize]))
-            .collect();
-        unknown.sort_by_key(|&(id, _)| id);
-        for (id, row) in unknown {
-            problems.push(
-                Problem::new(
-                    m.tables[row.table as usize].display().to_string(),
-                    "metadata",
-                    Outcome::Ignored,
-                    format!("file {id:?} is not a speech of the corpus (speech ids are paths relative to the input folder); row not used"),
-                )
-                .at_line(Some(u64::from(row.line))),
-            );
+            m.read(path, "", found, problems)?;
         }
         Ok(m)
     }
 
-    fn read(&mut self, path: &Path, id_prefix: &str, problems: &mut Vec<Problem>) -> Result<()> {
+    fn read(
+        &mut self,
+        path: &Path,
+        id_prefix: &str,
+        found: &Discovery,
+        problems: &mut Vec<Problem>,
+    ) -> Result<()> {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(false)
             .from_path(path)
@@ -259,7 +249,7 @@ impl Metadata {
             };
             match kind {
                 Kind::Speakers { .. } => self.add_speaker(&row, line, &mut say),
-                Kind::PerFile { .. } => self.add_row(&row, id_prefix, line, &mut say),
+                Kind::PerFile { .. } => self.add_row(&row, id_prefix, found, line, &mut say),
             }
         }
         let shown = path.display().to_string();
@@ -300,6 +290,7 @@ impl Metadata {
         &mut self,
         row: &Fields<'_>,
         id_prefix: &str,
+        found: &Discovery,
         line: u64,
         say: &mut impl FnMut(String),
     ) {
@@ -321,43 +312,54 @@ impl Metadata {
             .filter(|p| !p.is_empty() && *p != ".")
             .collect();
         let key = format!("{id_prefix}{}", parts.join("/"));
-        if let Some(&first) = self.by_id.get(key.as_str()) {
-            let first = &self.rows[first as usize];
+        let Some(source) = found.find(&key) else {
+            return say(format!(
+                "file {raw_id:?} is not a speech of the corpus (speech ids are paths relative \
+                 to the input folder); row not used"
+            ));
+        };
+        if self.row_of[source] != NONE {
+            let first = &self.rows[self.row_of[source] as usize];
             return say(format!(
                 "file {raw_id:?} is listed again (first at {}:{}); this row is not used",
-                self.tables[first.table as usize].display(),
+                self.tables[usize::from(first.table)].display(),
                 first.line
             ));
         }
+        let mut intern = |v: Option<&str>| v.map_or(NONE, |v| self.strings.intern(v));
         let compact = Row {
-            country: row.country.map(|v| self.strings.intern(v)),
+            country: intern(row.country),
+            date: intern(row.date),
+            speaker: intern(row.speaker),
+            post: intern(row.post),
             year: parse_year(row.year, say),
-            date: row.date.map(Box::from),
-            speaker: row.speaker.map(|v| self.strings.intern(v)),
-            post: row.post.map(|v| self.strings.intern(v)),
             // `read` pushed this row's table before reading its rows.
-            table: (self.tables.len() - 1) as u32,
+            table: u16::try_from(self.tables.len() - 1).unwrap_or(u16::MAX),
             line: u32::try_from(line).unwrap_or(u32::MAX),
         };
-        self.by_id.insert(key.into(), self.rows.len() as u32);
+        self.row_of[source] = self.rows.len() as u32;
         self.rows.push(compact);
     }
 
     /// Applies the metadata to one speech: the General Debate speaker join,
     /// then the per-file overrides.
-    pub fn apply(&self, speech_id: &str, meta: &mut SpeechMeta) -> Option<Warning> {
+    /// `source` is the speech's index in the discovery.
+    pub fn apply(&self, source: usize, meta: &mut SpeechMeta) -> Option<Warning> {
         if let (Some(_), Some(year)) = (meta.session, meta.year) {
             if let Some(s) = self.speakers.get(&(meta.country_iso3.clone(), year)) {
                 s.speaker.clone_into(&mut meta.speaker);
                 s.post.clone_into(&mut meta.post);
             }
         }
-        let row = &self.rows[*self.by_id.get(speech_id)? as usize];
-        let value = |v: Option<u32>| v.map(|i| self.strings.get(i).to_owned());
+        let row = match self.row_of.get(source) {
+            Some(&row) if row != NONE => &self.rows[row as usize],
+            _ => return None,
+        };
+        let value = |v: u32| (v != NONE).then(|| self.strings.get(v).to_owned());
         let over = MetaOverride {
             country: value(row.country),
             year: row.year,
-            date: row.date.as_deref().map(str::to_owned),
+            date: value(row.date),
             speaker: value(row.speaker),
             post: value(row.post),
         };
@@ -395,14 +397,21 @@ mod tests {
     use agora_stages::ingest::ingest;
     use std::fs;
 
+    /// Applies the metadata to the speech with this id (a speech outside the
+    /// discovery gets the speakers join only).
+    fn apply(m: &Metadata, found: &Discovery, id: &str, meta: &mut SpeechMeta) -> Option<Warning> {
+        m.apply(found.find(id).unwrap_or(usize::MAX), meta)
+    }
+
     fn discovery(ids: &[&str]) -> Discovery {
         Discovery {
             sources: ids
                 .iter()
                 .map(|id| Source {
-                    path: Path::new(id).into(),
                     speech_id: (*id).into(),
+                    input: 0,
                     size: 0,
+                    exact: None,
                 })
                 .collect(),
             ..Discovery::default()
@@ -426,7 +435,8 @@ mod tests {
         )
         .unwrap();
         let mut problems = Vec::new();
-        let m = Metadata::load(&[path], &discovery(&["s1.txt", "s2.txt"]), &mut problems).unwrap();
+        let found = discovery(&["s1.txt", "s2.txt"]);
+        let m = Metadata::load(&[path], &found, &mut problems).unwrap();
         let lines: Vec<(u64, &str)> = problems
             .iter()
             .map(|p| (p.line.unwrap(), p.message.as_str()))
@@ -448,13 +458,13 @@ mod tests {
         assert!(lines[4].1.contains("not a speech of the corpus"));
 
         let mut meta = ingest("s1.txt", "").meta;
-        assert_eq!(m.apply("s1.txt", &mut meta), None);
+        assert_eq!(apply(&m, &found, "s1.txt", &mut meta), None);
         assert_eq!(
             (meta.country_iso3.as_str(), meta.year, meta.date.as_str()),
             ("VNM", Some(2019), "2019-09-24")
         );
         let mut meta = ingest("s2.txt", "").meta;
-        m.apply("s2.txt", &mut meta);
+        apply(&m, &found, "s2.txt", &mut meta);
         assert_eq!((meta.country_iso3.as_str(), meta.year), ("FRA", None));
     }
 
@@ -489,13 +499,13 @@ mod tests {
             problems[0]
         );
         let mut meta = ingest("BRA_71_2016.txt", "").meta;
-        m.apply("BRA_71_2016.txt", &mut meta);
+        apply(&m, &found, "BRA_71_2016.txt", &mut meta);
         assert_eq!(
             (meta.speaker.as_str(), meta.post.as_str()),
             ("Mr. Michel Temer", "President")
         );
         let mut meta = ingest("PRT_71_2016.txt", "").meta;
-        m.apply("PRT_71_2016.txt", &mut meta);
+        apply(&m, &found, "PRT_71_2016.txt", &mut meta);
         assert_eq!(meta.speaker, "Mr. Costa");
         for (file, speaker) in [
             ("SWE_71_2016.txt", "Mr. Lofven"),
@@ -503,11 +513,11 @@ mod tests {
             ("WSM_71_2016.txt", "Mr. Tuilaepa"),
         ] {
             let mut meta = ingest(file, "").meta;
-            m.apply(file, &mut meta);
+            apply(&m, &found, file, &mut meta);
             assert_eq!(meta.speaker, speaker, "{file}");
         }
         let mut meta = ingest("BRA_70_2015.txt", "").meta;
-        m.apply("BRA_70_2015.txt", &mut meta);
+        apply(&m, &found, "BRA_70_2015.txt", &mut meta);
         assert_eq!(meta.speaker, "");
     }
 
@@ -529,10 +539,11 @@ mod tests {
         let path = dir.path().join("m.csv");
         fs::write(&path, "file,year\n./a//b.txt,1999\n").unwrap();
         let mut problems = Vec::new();
-        let m = Metadata::load(&[path], &discovery(&["a/b.txt"]), &mut problems).unwrap();
+        let found = discovery(&["a/b.txt"]);
+        let m = Metadata::load(&[path], &found, &mut problems).unwrap();
         assert!(problems.is_empty(), "{problems:?}");
         let mut meta = ingest("b.txt", "").meta;
-        m.apply("a/b.txt", &mut meta);
+        apply(&m, &found, "a/b.txt", &mut meta);
         assert_eq!(meta.year, Some(1999));
     }
 

@@ -30,7 +30,7 @@ use crossbeam_channel::{bounded, Receiver, Sender};
 
 use crate::aggregate::Totals;
 use crate::config::{RunConfig, ThemesSource, BUILT_IN_THEMES};
-use crate::discover::{discover, Source};
+use crate::discover::{discover, Discovery};
 use crate::metadata::Metadata;
 use crate::output::Staging;
 use crate::problems::{Outcome, Problem};
@@ -189,7 +189,7 @@ struct Counted {
 
 /// What every worker shares.
 struct Shared<'a> {
-    sources: &'a [Source],
+    found: &'a Discovery,
     matcher: &'a Matcher,
     metadata: &'a Metadata,
     /// Each worker's totals, handed over when it ends.
@@ -216,7 +216,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         .count() as u64;
     let mut progress = Progress::new(found.bytes(), found.sources.len() as u64);
     let shared = Shared {
-        sources: &found.sources,
+        found: &found,
         matcher: &matcher,
         metadata: &metadata,
         totals: Mutex::new(Vec::new()),
@@ -225,7 +225,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
     let mut write_error = None;
     stream(&shared, cfg.threads, |done| {
         let src = &found.sources[done.seq];
-        progress.advance(src.size);
+        progress.advance(src.size());
         match done.result {
             Ok(counted) => {
                 bytes_read += counted.bytes;
@@ -344,8 +344,8 @@ fn stream(shared: &Shared<'_>, threads: usize, mut sink: impl FnMut(Done)) -> an
         let _ = credit_tx.send(());
     }
     std::thread::scope(|scope| {
-        let sources = shared.sources;
-        scope.spawn(move || read_all(sources, job_tx, credit_rx));
+        let found = shared.found;
+        scope.spawn(move || read_all(found, job_tx, credit_rx));
         // The workers own the only senders of results, so the results
         // channel closes when the last worker ends.
         let pool = &pool;
@@ -375,14 +375,15 @@ fn stream(shared: &Shared<'_>, threads: usize, mut sink: impl FnMut(Done)) -> an
 /// The reader thread: reads every source in order into batches, taking one
 /// credit per batch; the aggregator returns a credit for every batch it has
 /// put in order.
-fn read_all(sources: &[Source], batches: Sender<Batch>, credits: Receiver<()>) {
+fn read_all(found: &Discovery, batches: Sender<Batch>, credits: Receiver<()>) {
+    let sources = &found.sources;
     let mut batch = Batch {
         index: 0,
         jobs: Vec::new(),
     };
     let mut batch_bytes = 0;
     for (seq, source) in sources.iter().enumerate() {
-        let bytes = read_file(&source.path, MAX_FILE_BYTES);
+        let bytes = read_file(&found.path(source), MAX_FILE_BYTES);
         batch_bytes += bytes.as_ref().map_or(0, Vec::len);
         batch.jobs.push(Job { seq, bytes });
         if batch_bytes >= BATCH_BYTES || batch.jobs.len() >= BATCH_FILES || seq + 1 == sources.len()
@@ -439,7 +440,11 @@ fn work_batches<'a>(
                 Done {
                     seq,
                     result: Err(Problem::new(
-                        shared.sources[seq].path.display().to_string(),
+                        shared
+                            .found
+                            .path(&shared.found.sources[seq])
+                            .display()
+                            .to_string(),
                         "analyze",
                         Outcome::Skipped,
                         format!("internal error, please report it with this file: {why}"),
@@ -466,8 +471,8 @@ fn process<'a>(
     totals: &mut Totals,
     job: Job,
 ) -> Done {
-    let source = &shared.sources[job.seq];
-    let path = || source.path.display().to_string();
+    let source = &shared.found.sources[job.seq];
+    let path = || shared.found.path(source).display().to_string();
     let skip = |stage, why: String| Done {
         seq: job.seq,
         result: Err(Problem::new(path(), stage, Outcome::Skipped, why)),
@@ -485,7 +490,7 @@ fn process<'a>(
     let (text, encoding) = decode(&bytes);
     let mut speech = ingest(source.file_name(), &text);
     let mut warnings = std::mem::take(&mut speech.warnings);
-    warnings.extend(shared.metadata.apply(&source.speech_id, &mut speech.meta));
+    warnings.extend(shared.metadata.apply(job.seq, &mut speech.meta));
     let counts = analyzer.analyze(&speech.body);
     let mut problems: Vec<Problem> = warnings
         .into_iter()
