@@ -16,6 +16,13 @@ terms = ["climate", "sea-level rise"]
 terms = ["refugee*", "internally displaced persons"]
 "#;
 
+/// Runs `agora run` on `DIR/corpus` with `DIR/themes.toml` into `DIR/out`,
+/// expecting exit status `code`.
+fn run_fixture(dir: &std::path::Path, code: i32) {
+    let (corpus, themes, out) = (dir.join("corpus"), dir.join("themes.toml"), dir.join("out"));
+    run_ok(&["-i", s(&corpus), "-t", s(&themes), "-o", s(&out)], code);
+}
+
 /// Three speeches whose every count is worked out by hand in the asserts.
 fn fixture(root: &std::path::Path) {
     write_files(
@@ -250,17 +257,7 @@ fn binary_empty_and_bom_files() {
     );
     fs::write(dir.path().join("themes.toml"), DICTIONARY).unwrap();
     let out = dir.path().join("out");
-    run_ok(
-        &[
-            "-i",
-            s(&corpus),
-            "-t",
-            s(&dir.path().join("themes.toml")),
-            "-o",
-            s(&out),
-        ],
-        1,
-    );
+    run_fixture(dir.path(), 1);
     let errors = read(&out, "errors.csv");
     assert!(
         errors.contains("junk.txt,,read,skipped,\"looks like a binary file"),
@@ -360,17 +357,7 @@ fn a_fifo_named_txt_is_skipped_and_reported() {
         return;
     }
     let out = dir.path().join("out");
-    run_ok(
-        &[
-            "-i",
-            s(&corpus),
-            "-t",
-            s(&dir.path().join("themes.toml")),
-            "-o",
-            s(&out),
-        ],
-        1,
-    );
+    run_fixture(dir.path(), 1);
     let errors = read(&out, "errors.csv");
     assert!(
         errors.contains("pipe.txt,,discover,skipped,\"named like a speech but not a regular file"),

@@ -59,15 +59,7 @@ impl Tokens {
 /// ASCII that also notes sentence punctuation on the way. The unit test
 /// `fast_path_equals_uax29` holds the two to the same words on random text.
 pub fn tokenize(text: &str, out: &mut Tokens) {
-    out.words.clear();
-    out.sentence_starts.clear();
-    let mut w = Writer {
-        text,
-        out,
-        sentence_first: 0,
-        gap: Gap::default(),
-        scanned_to: 0,
-    };
+    let mut w = Writer::new(text, out);
     let bytes = text.as_bytes();
     let mut pos = 0;
     while pos < bytes.len() {
@@ -99,15 +91,7 @@ pub fn tokenize(text: &str, out: &mut Tokens) {
 /// reference the fast path is tested against (and used by
 /// [`crate::reference`]).
 pub fn tokenize_plain(text: &str, out: &mut Tokens) {
-    out.words.clear();
-    out.sentence_starts.clear();
-    let mut w = Writer {
-        text,
-        out,
-        sentence_first: 0,
-        gap: Gap::default(),
-        scanned_to: 0,
-    };
+    let mut w = Writer::new(text, out);
     let mut prev_end = 0;
     for (start, word) in text.unicode_word_indices() {
         let mut gap = Gap::default();
@@ -316,7 +300,20 @@ struct Writer<'t, 'o> {
     scanned_to: usize,
 }
 
-impl Writer<'_, '_> {
+impl<'t, 'o> Writer<'t, 'o> {
+    /// A writer that replaces the contents of `out`.
+    fn new(text: &'t str, out: &'o mut Tokens) -> Self {
+        out.words.clear();
+        out.sentence_starts.clear();
+        Writer {
+            text,
+            out,
+            sentence_first: 0,
+            gap: Gap::default(),
+            scanned_to: 0,
+        }
+    }
+
     /// The gap since the last word up to `pos`, scanning what is left.
     fn take_gap(&mut self, pos: usize) -> Gap {
         let mut gap = std::mem::take(&mut self.gap);
