@@ -1,17 +1,22 @@
 //! The run: stages wired with bounded channels.
 //!
 //! ```text
-//! discover ─▶ reader thread ──jobs──▶ N workers (rayon pool) ──results──▶ aggregator
-//!             (reads files in         decode, ingest, metadata,           (this thread: puts results
-//!              speech-id order)       analyze: normalize … match)          back in order, writes
-//!                                                                          speeches.csv, adds totals)
+//! discover ─▶ reader thread ──batches──▶ N workers (rayon pool) ──results──▶ in-order writer
+//!             (reads files in            decode, ingest, metadata,           (this thread: puts batches
+//!              speech-id order,          analyze; add to the worker's         back in order, appends
+//!              64 files a batch)         own totals, format the row)          speeches.csv rows)
+//!                  ▲                                                               │
+//!                  └──────────────── one credit per batch put in order ◀───────────┘
 //! ```
 //!
-//! Both channels are bounded, so at most a few dozen files are in memory at
-//! once, whatever the corpus size. Workers finish out of order; the
-//! aggregator keeps a small reorder buffer so that `speeches.csv` is written
-//! in speech-id order as results stream in, and the totals are integer sums,
-//! so every table is byte-identical for any thread count.
+//! Both channels are bounded, and the reader needs a credit per batch, which
+//! the writer returns once the batch is in order: at most a few dozen
+//! batches are in memory at once, whatever the corpus size and however slow
+//! one file is. Workers finish out of order; the writer keeps a small reorder
+//! buffer so that `speeches.csv` is written in speech-id order as results
+//! stream in. Each worker sums its speeches into its own [`Totals`], merged
+//! at the end; the sums are integers, so every table is byte-identical for
+//! any thread count.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
