@@ -268,6 +268,9 @@ mod tests {
         let d = discover(&[root.to_owned()]).unwrap();
         let ids: Vec<&str> = d.sources.iter().map(|s| &*s.speech_id).collect();
         assert_eq!(ids, ["a-c.TXT", "a/b/x.txt"]);
+        assert_eq!(d.path(&d.sources[1]), root.join("a/b/x.txt"));
+        assert_eq!(d.find("a/b/x.txt"), Some(1));
+        assert_eq!(d.find("a/b"), None);
         assert_eq!(d.bytes(), 3);
         assert_eq!(d.speakers_tables, [root.join("a/Speakers_by_session.csv")]);
         assert_eq!(d.metadata_tables.len(), 1);
@@ -285,7 +288,10 @@ mod tests {
         let d = discover(&[one.clone(), two]).unwrap();
         let ids: Vec<&str> = d.sources.iter().map(|s| &*s.speech_id).collect();
         assert_eq!(ids, ["one/s.txt", "two/s.txt"]);
+        assert_eq!(d.path(&d.sources[0]), one.join("s.txt"));
+        assert_eq!(d.path(&d.sources[1]), dir.path().join("two/s.txt"));
         let d = discover(&[one.join("s.txt")]).unwrap();
+        assert_eq!(d.path(&d.sources[0]), one.join("s.txt"));
         assert_eq!(&*d.sources[0].speech_id, "s.txt");
         assert_eq!(d.sources[0].file_name(), "s.txt");
     }
@@ -294,6 +300,19 @@ mod tests {
     fn missing_input_is_an_error() {
         let err = discover(&[PathBuf::from("/nonexistent/agora")]).unwrap_err();
         assert!(err.to_string().contains("does not exist"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_keep_their_exact_path() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+        fs::write(dir.path().join(name), "x").unwrap();
+        let d = discover(&[dir.path().to_owned()]).unwrap();
+        assert_eq!(&*d.sources[0].speech_id, "caf\u{FFFD}.txt");
+        assert_eq!(d.path(&d.sources[0]), dir.path().join(name));
+        assert_eq!(fs::read(d.path(&d.sources[0])).unwrap(), b"x");
     }
 
     #[cfg(unix)]
