@@ -74,8 +74,10 @@ measure() {
 
 results=$(mktemp)
 {
-  measure "agora-j1" "$agora" run --input "$corpus" --themes "$shared/themes.toml" --out "$out/j1" --threads 1
-  measure "agora-j2" "$agora" run --input "$corpus" --themes "$shared/themes.toml" --out "$out/j2" --threads 2
+  # The themes job; today every table agora has, so also the full default job.
+  themes_job=(--tables themes,cooccurrence,keywords)
+  measure "agora-j1" "$agora" run --input "$corpus" --themes "$shared/themes.toml" --out "$out/j1" --threads 1 "${themes_job[@]}"
+  measure "agora-j2" "$agora" run --input "$corpus" --themes "$shared/themes.toml" --out "$out/j2" --threads 2 "${themes_job[@]}"
   measure "wc-w" sh -c "find -L '$corpus' -name '*.txt' -print0 | xargs -0 cat | wc -w"
   if [ "$oracle" = 1 ]; then
     measure "reference-p2" "$python" "$shared/reference.py" "$corpus" --themes "$shared/themes.toml" --out "$out/ref" --procs 2

@@ -423,3 +423,87 @@ fn help_explains_every_option() {
         "{help}"
     );
 }
+
+#[test]
+fn by_year_adds_the_year_to_the_cooccurrence_key() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let (corpus, themes) = (dir.path().join("corpus"), dir.path().join("themes.toml"));
+    let (plain, yearly) = (dir.path().join("plain"), dir.path().join("yearly"));
+    run_ok(&["-i", s(&corpus), "-t", s(&themes), "-o", s(&plain)], 0);
+    run_ok(
+        &[
+            "-i",
+            s(&corpus),
+            "-t",
+            s(&themes),
+            "-o",
+            s(&yearly),
+            "--by",
+            "year",
+        ],
+        0,
+    );
+    // Every speech of the fixture is from 2020: the same rows, with the year.
+    let expected: String = read(&plain, "theme_cooccurrence.csv")
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let (country, rest) = line.split_at(line.match_indices(',').nth(1).unwrap().0);
+            let year = if i == 0 { ",year" } else { ",2020" };
+            format!("{country}{year}{rest}\n")
+        })
+        .collect();
+    assert_eq!(read(&yearly, "theme_cooccurrence.csv"), expected);
+    assert_eq!(
+        read(&yearly, "theme_counts.csv"),
+        read(&plain, "theme_counts.csv")
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&yearly, "manifest.json")).unwrap();
+    assert_eq!(manifest["options"]["by"][0], "year");
+}
+
+#[test]
+fn tables_selects_what_is_computed_and_written() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    run_fixture(dir.path(), 0);
+    let out = dir.path().join("out");
+    assert!(out.join("keyword_counts.csv").exists());
+    let themes = dir.path().join("themes.toml");
+    let corpus = dir.path().join("corpus");
+    run_ok(
+        &[
+            "-i",
+            s(&corpus),
+            "-t",
+            s(&themes),
+            "-o",
+            s(&out),
+            "--tables",
+            "themes",
+        ],
+        0,
+    );
+    let mut files: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    // The tables of the earlier run that were not asked for are gone.
+    assert_eq!(
+        files,
+        [
+            "errors.csv",
+            "manifest.json",
+            "speeches.csv",
+            "theme_counts.csv"
+        ]
+    );
+    let manifest: serde_json::Value = serde_json::from_str(&read(&out, "manifest.json")).unwrap();
+    assert_eq!(manifest["options"]["tables"], serde_json::json!(["themes"]));
+    let output = run(&["run", "--tables", "themes,nope"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("invalid value 'nope'"));
+}

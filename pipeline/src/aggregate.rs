@@ -5,6 +5,7 @@
 //! (rates, pmi, llr, …) are computed from the final sums when the tables are
 //! written, never summed themselves. Memory grows with the number of
 //! (country, year) cells and the dictionary's size, not with the corpus.
+//! Counts for a table that was not asked for are not kept.
 
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
@@ -12,6 +13,8 @@ use std::collections::BTreeMap;
 use agora_stages::analyze::SpeechCounts;
 use agora_stages::cooccurrence::Cooccurrence;
 use agora_stages::ingest::SpeechMeta;
+
+use crate::config::Tables;
 
 /// A country as the tables key it: (ISO3 code, name), either possibly empty.
 pub type CountryKey = (String, String);
@@ -29,26 +32,38 @@ pub struct YearCounts {
     pub speeches_with: Vec<u64>,
 }
 
-/// Counts of one country over all years.
+/// Theme co-occurrence of one country (and year, with `--by year`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CountryCounts {
-    /// Theme co-occurrence with the speech as unit.
+pub struct CoocCounts {
+    /// With the speech as unit.
     pub by_speech: Cooccurrence,
-    /// Theme co-occurrence with the sentence as unit.
+    /// With the sentence as unit.
     pub by_sentence: Cooccurrence,
-    /// Hits per dictionary term.
-    pub term_hits: Vec<u64>,
+}
+
+/// What the totals keep, decided by the tables asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// Themes in the dictionary.
+    pub themes: usize,
+    /// Terms in the dictionary.
+    pub terms: usize,
+    /// The tables to compute.
+    pub tables: Tables,
+    /// Whether co-occurrence is keyed by year too (`--by year`).
+    pub by_year: bool,
 }
 
 /// The totals of a run.
 #[derive(Debug, Clone)]
 pub struct Totals {
-    themes: usize,
-    terms: usize,
+    layout: Layout,
     /// Per (country, year), sorted as `theme_counts.csv` is.
     pub by_year: BTreeMap<(CountryKey, Option<i32>), YearCounts>,
-    /// Per country, sorted as the other tables are.
-    pub by_country: BTreeMap<CountryKey, CountryCounts>,
+    /// Per country, and per year with `--by year` (else the year is `None`).
+    pub cooccurrence: BTreeMap<(CountryKey, Option<i32>), CoocCounts>,
+    /// Hits per dictionary term, per country over all years.
+    pub term_hits: BTreeMap<CountryKey, Vec<u64>>,
     /// Speeches counted.
     pub speeches: u64,
     /// Their tokens.
@@ -56,20 +71,75 @@ pub struct Totals {
 }
 
 impl Totals {
-    /// Empty totals for a dictionary of `themes` themes and `terms` terms.
-    pub fn new(themes: usize, terms: usize) -> Self {
+    /// Empty totals.
+    pub fn new(layout: Layout) -> Self {
         Totals {
-            themes,
-            terms,
+            layout,
             by_year: BTreeMap::new(),
-            by_country: BTreeMap::new(),
+            cooccurrence: BTreeMap::new(),
+            term_hits: BTreeMap::new(),
             speeches: 0,
             tokens: 0,
         }
     }
 
-    /// Adds another part's totals (same dictionary): the sums of two parts
-    /// of a corpus are the sums of the whole.
+    /// Adds one speech.
+    pub fn add(&mut self, meta: &SpeechMeta, counts: &SpeechCounts) {
+        let Layout {
+            themes,
+            terms,
+            tables,
+            by_year,
+        } = self.layout;
+        self.speeches += 1;
+        self.tokens += counts.tokens;
+        let country = || (meta.country_iso3.clone(), meta.country_name.clone());
+        if tables.themes {
+            let cell = self
+                .by_year
+                .entry((country(), meta.year))
+                .or_insert_with(|| YearCounts {
+                    tokens: 0,
+                    speeches: 0,
+                    hits: vec![0; themes],
+                    speeches_with: vec![0; themes],
+                });
+            cell.tokens += counts.tokens;
+            cell.speeches += 1;
+            for (t, &h) in counts.theme_hits.iter().enumerate() {
+                cell.hits[t] += u64::from(h);
+                cell.speeches_with[t] += u64::from(h > 0);
+            }
+        }
+        if tables.cooccurrence {
+            let year = if by_year { meta.year } else { None };
+            let c = self
+                .cooccurrence
+                .entry((country(), year))
+                .or_insert_with(|| CoocCounts {
+                    by_speech: Cooccurrence::new(themes),
+                    by_sentence: Cooccurrence::new(themes),
+                });
+            c.by_speech.add_unit(&counts.speech_themes);
+            for set in counts.sentence_themes.iter() {
+                c.by_sentence.add_unit(set);
+            }
+            c.by_sentence
+                .add_empty_units(counts.sentences - counts.sentence_themes.len() as u64);
+        }
+        if tables.keywords {
+            let hits = self
+                .term_hits
+                .entry(country())
+                .or_insert_with(|| vec![0; terms]);
+            for (t, &h) in counts.term_hits.iter().enumerate() {
+                hits[t] += u64::from(h);
+            }
+        }
+    }
+
+    /// Adds another part's totals (same layout): the sums of two parts of a
+    /// corpus are the sums of the whole.
     pub fn merge(&mut self, other: Totals) {
         self.speeches += other.speeches;
         self.tokens += other.tokens;
@@ -87,8 +157,8 @@ impl Totals {
                 }
             }
         }
-        for (key, counts) in other.by_country {
-            match self.by_country.entry(key) {
+        for (key, counts) in other.cooccurrence {
+            match self.cooccurrence.entry(key) {
                 Entry::Vacant(e) => {
                     e.insert(counts);
                 }
@@ -96,50 +166,16 @@ impl Totals {
                     let mine = e.get_mut();
                     mine.by_speech.merge(&counts.by_speech);
                     mine.by_sentence.merge(&counts.by_sentence);
-                    add_all(&mut mine.term_hits, &counts.term_hits);
                 }
             }
         }
-    }
-
-    /// Adds one speech.
-    pub fn add(&mut self, meta: &SpeechMeta, counts: &SpeechCounts) {
-        self.speeches += 1;
-        self.tokens += counts.tokens;
-        let country = (meta.country_iso3.clone(), meta.country_name.clone());
-        let themes = self.themes;
-        let cell = self
-            .by_year
-            .entry((country.clone(), meta.year))
-            .or_insert_with(|| YearCounts {
-                tokens: 0,
-                speeches: 0,
-                hits: vec![0; themes],
-                speeches_with: vec![0; themes],
-            });
-        cell.tokens += counts.tokens;
-        cell.speeches += 1;
-        for (t, &h) in counts.theme_hits.iter().enumerate() {
-            cell.hits[t] += u64::from(h);
-            cell.speeches_with[t] += u64::from(h > 0);
-        }
-        let terms = self.terms;
-        let c = self
-            .by_country
-            .entry(country)
-            .or_insert_with(|| CountryCounts {
-                by_speech: Cooccurrence::new(themes),
-                by_sentence: Cooccurrence::new(themes),
-                term_hits: vec![0; terms],
-            });
-        c.by_speech.add_unit(&counts.speech_themes);
-        for set in counts.sentence_themes.iter() {
-            c.by_sentence.add_unit(set);
-        }
-        c.by_sentence
-            .add_empty_units(counts.sentences - counts.sentence_themes.len() as u64);
-        for (t, &h) in counts.term_hits.iter().enumerate() {
-            c.term_hits[t] += u64::from(h);
+        for (key, hits) in other.term_hits {
+            match self.term_hits.entry(key) {
+                Entry::Vacant(e) => {
+                    e.insert(hits);
+                }
+                Entry::Occupied(mut e) => add_all(e.get_mut(), &hits),
+            }
         }
     }
 }
@@ -147,5 +183,122 @@ impl Totals {
 fn add_all(into: &mut [u64], from: &[u64]) {
     for (x, y) in into.iter_mut().zip(from) {
         *x += y;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use agora_stages::cooccurrence::ThemeSets;
+
+    fn speech(
+        country: &str,
+        year: i32,
+        hits: [u32; 2],
+        sentences: u64,
+    ) -> (SpeechMeta, SpeechCounts) {
+        let meta = SpeechMeta {
+            country_iso3: country.into(),
+            year: Some(year),
+            ..SpeechMeta::default()
+        };
+        let speech_themes: Vec<u32> = (0..2).filter(|&t| hits[t as usize] > 0).collect();
+        let mut sentence_themes = ThemeSets::default();
+        sentence_themes.push(&mut speech_themes.clone());
+        let counts = SpeechCounts {
+            tokens: 10,
+            sentences,
+            theme_hits: hits.to_vec(),
+            term_hits: hits.to_vec(),
+            speech_themes,
+            sentence_themes,
+        };
+        (meta, counts)
+    }
+
+    fn layout(by_year: bool) -> Layout {
+        Layout {
+            themes: 2,
+            terms: 2,
+            tables: Tables::default(),
+            by_year,
+        }
+    }
+
+    #[test]
+    fn by_year_splits_cooccurrence_only() {
+        let speeches = [
+            speech("FRA", 2020, [1, 2], 3),
+            speech("FRA", 2021, [1, 0], 1),
+            speech("FRA", 2021, [3, 1], 2),
+        ];
+        let mut all = Totals::new(layout(false));
+        let mut yearly = Totals::new(layout(true));
+        for (meta, counts) in &speeches {
+            all.add(meta, counts);
+            yearly.add(meta, counts);
+        }
+        let fra = || ("FRA".to_owned(), String::new());
+        assert_eq!(all.cooccurrence.len(), 1);
+        assert_eq!(all.cooccurrence[&(fra(), None)].by_speech.n_units(), 3);
+        assert_eq!(all.cooccurrence[&(fra(), None)].by_sentence.n_units(), 6);
+        assert_eq!(yearly.cooccurrence.len(), 2);
+        assert_eq!(
+            yearly.cooccurrence[&(fra(), Some(2021))]
+                .by_speech
+                .n_units(),
+            2
+        );
+        assert_eq!(
+            yearly.cooccurrence[&(fra(), Some(2021))]
+                .by_sentence
+                .n_units(),
+            3
+        );
+        // Theme counts and keyword counts are the same either way.
+        assert_eq!(all.by_year, yearly.by_year);
+        assert_eq!(all.term_hits, yearly.term_hits);
+        assert_eq!(all.term_hits[&fra()], [5, 3]);
+    }
+
+    #[test]
+    fn tables_not_asked_for_are_not_counted() {
+        let tables = Tables {
+            themes: true,
+            cooccurrence: false,
+            keywords: false,
+        };
+        let mut t = Totals::new(Layout {
+            tables,
+            ..layout(false)
+        });
+        let (meta, counts) = speech("FRA", 2020, [1, 2], 3);
+        t.add(&meta, &counts);
+        assert_eq!(t.by_year.len(), 1);
+        assert!(t.cooccurrence.is_empty() && t.term_hits.is_empty());
+        assert_eq!((t.speeches, t.tokens), (1, 10));
+    }
+
+    #[test]
+    fn merge_equals_adding_together() {
+        let speeches = [
+            speech("FRA", 2020, [1, 2], 3),
+            speech("NER", 2021, [1, 0], 1),
+            speech("FRA", 2021, [3, 1], 2),
+        ];
+        let mut all = Totals::new(layout(true));
+        let (mut a, mut b) = (Totals::new(layout(true)), Totals::new(layout(true)));
+        for (i, (meta, counts)) in speeches.iter().enumerate() {
+            all.add(meta, counts);
+            if i == 1 {
+                a.add(meta, counts)
+            } else {
+                b.add(meta, counts)
+            }
+        }
+        a.merge(b);
+        assert_eq!(a.by_year, all.by_year);
+        assert_eq!(a.cooccurrence, all.cooccurrence);
+        assert_eq!(a.term_hits, all.term_hits);
     }
 }

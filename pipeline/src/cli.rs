@@ -4,7 +4,7 @@
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Agora: theme frequencies and co-occurrence statistics from UN speeches.
 #[derive(Debug, Parser)]
@@ -74,8 +74,38 @@ pub struct RunArgs {
     #[arg(short, long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
 
+    /// Tables to compute and write, comma-separated: `themes` (theme_counts.csv),
+    /// `cooccurrence` (theme_cooccurrence.csv), `keywords` (keyword_counts.csv). Work for a table
+    /// not listed is not done, and its file is removed from --out, so --out never mixes runs.
+    /// speeches.csv, errors.csv and manifest.json are always written. Default: all.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub tables: Vec<TableName>,
+
+    /// Also key theme co-occurrence by `year`: theme_cooccurrence.csv gets a `year` column after
+    /// `country_name`, for charts of pmi and npmi year by year.
+    #[arg(long, value_name = "KEY")]
+    pub by: Option<ByKey>,
+
     /// Worker threads for the text stages (a reading thread comes on top).
     /// Default: the number of CPUs. The tables are identical for any value.
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<NonZeroUsize>,
+}
+
+/// A table that `--tables` can select.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableName {
+    /// theme_counts.csv
+    Themes,
+    /// theme_cooccurrence.csv
+    Cooccurrence,
+    /// keyword_counts.csv
+    Keywords,
+}
+
+/// What `--by` can add to the co-occurrence key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByKey {
+    /// The year of the speech.
+    Year,
 }

@@ -5,7 +5,7 @@
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
-use crate::cli::RunArgs;
+use crate::cli::{ByKey, RunArgs, TableName};
 
 /// The default dictionary, built into the binary so that `agora run --input
 /// DIR` works from any folder.
@@ -32,6 +32,54 @@ impl ThemesSource {
     }
 }
 
+/// The tables a run computes and writes (besides speeches.csv, errors.csv
+/// and manifest.json, which every run writes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tables {
+    /// theme_counts.csv
+    pub themes: bool,
+    /// theme_cooccurrence.csv
+    pub cooccurrence: bool,
+    /// keyword_counts.csv
+    pub keywords: bool,
+}
+
+impl Default for Tables {
+    fn default() -> Self {
+        Tables {
+            themes: true,
+            cooccurrence: true,
+            keywords: true,
+        }
+    }
+}
+
+impl Tables {
+    /// The tables named, or all of them when none is.
+    pub fn from_names(names: &[TableName]) -> Tables {
+        if names.is_empty() {
+            return Tables::default();
+        }
+        Tables {
+            themes: names.contains(&TableName::Themes),
+            cooccurrence: names.contains(&TableName::Cooccurrence),
+            keywords: names.contains(&TableName::Keywords),
+        }
+    }
+
+    /// The names of the tables selected, for the manifest.
+    pub fn names(&self) -> Vec<&'static str> {
+        [
+            (self.themes, "themes"),
+            (self.cooccurrence, "cooccurrence"),
+            (self.keywords, "keywords"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect()
+    }
+}
+
 /// The decisions of one `agora run`.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
@@ -45,6 +93,10 @@ pub struct RunConfig {
     pub out: PathBuf,
     /// Worker threads.
     pub threads: usize,
+    /// The tables to compute.
+    pub tables: Tables,
+    /// Whether co-occurrence is keyed by year too.
+    pub by_year: bool,
 }
 
 impl RunConfig {
@@ -67,6 +119,8 @@ impl RunConfig {
             themes,
             out: args.out,
             threads,
+            tables: Tables::from_names(&args.tables),
+            by_year: args.by == Some(ByKey::Year),
         }
     }
 }

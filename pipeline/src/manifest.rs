@@ -72,7 +72,12 @@ pub fn build(m: &ManifestInput<'_>) -> Result<String> {
             "themes": m.dictionary.themes.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
             "terms": m.dictionary.themes.iter().map(|t| t.terms.len()).sum::<usize>(),
         },
-        "options": { "threads": m.cfg.threads, "out": m.cfg.out.display().to_string() },
+        "options": {
+            "threads": m.cfg.threads,
+            "out": m.cfg.out.display().to_string(),
+            "tables": m.cfg.tables.names(),
+            "by": if m.cfg.by_year { vec!["year"] } else { Vec::new() },
+        },
         "counts": {
             "speeches": m.summary.speeches,
             "skipped": m.summary.skipped,

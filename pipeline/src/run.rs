@@ -33,7 +33,7 @@ use agora_stages::stem::Stemmer;
 use anyhow::{anyhow, Context};
 use crossbeam_channel::{bounded, Receiver, Sender};
 
-use crate::aggregate::Totals;
+use crate::aggregate::{Layout, Totals};
 use crate::config::{RunConfig, ThemesSource, BUILT_IN_THEMES};
 use crate::discover::{discover, Discovery};
 use crate::metadata::Metadata;
@@ -197,6 +197,8 @@ struct Shared<'a> {
     found: &'a Discovery,
     matcher: &'a Matcher,
     metadata: &'a Metadata,
+    /// What the totals keep.
+    layout: Layout,
     /// Each worker's totals, handed over when it ends.
     totals: Mutex<Vec<Totals>>,
 }
@@ -220,10 +222,17 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         .filter(|p| p.outcome == Outcome::Skipped)
         .count() as u64;
     let mut progress = Progress::new(found.bytes(), found.sources.len() as u64);
+    let layout = Layout {
+        themes: matcher.theme_count(),
+        terms: matcher.term_count(),
+        tables: cfg.tables,
+        by_year: cfg.by_year,
+    };
     let shared = Shared {
         found: &found,
         matcher: &matcher,
         metadata: &metadata,
+        layout,
         totals: Mutex::new(Vec::new()),
     };
 
@@ -254,7 +263,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         ));
     }
     // Integer sums: the merge order does not matter.
-    let mut totals = Totals::new(matcher.theme_count(), matcher.term_count());
+    let mut totals = Totals::new(layout);
     for part in shared
         .totals
         .into_inner()
@@ -267,18 +276,18 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
     let mut rows = BTreeMap::new();
     rows.insert(tables::SPEECHES, totals.speeches);
     speeches.finish().map_err(io)?;
-    rows.insert(
-        tables::THEME_COUNTS,
-        tables::write_theme_counts(dir, &totals, &dictionary).map_err(io)?,
-    );
-    rows.insert(
-        tables::COOCCURRENCE,
-        tables::write_cooccurrence(dir, &totals, &dictionary).map_err(io)?,
-    );
-    rows.insert(
-        tables::KEYWORD_COUNTS,
-        tables::write_keyword_counts(dir, &totals, &dictionary).map_err(io)?,
-    );
+    if cfg.tables.themes {
+        let n = tables::write_theme_counts(dir, &totals, &dictionary).map_err(io)?;
+        rows.insert(tables::THEME_COUNTS, n);
+    }
+    if cfg.tables.cooccurrence {
+        let n = tables::write_cooccurrence(dir, &totals, &dictionary, cfg.by_year).map_err(io)?;
+        rows.insert(tables::COOCCURRENCE, n);
+    }
+    if cfg.tables.keywords {
+        let n = tables::write_keyword_counts(dir, &totals, &dictionary).map_err(io)?;
+        rows.insert(tables::KEYWORD_COUNTS, n);
+    }
     rows.insert(
         tables::ERRORS,
         tables::write_errors(dir, &mut problems).map_err(io)?,
@@ -410,7 +419,7 @@ fn read_all(found: &Discovery, batches: Sender<Batch>, credits: Receiver<()>) {
 /// A worker: runs the text stages on each file of each batch it receives.
 fn work(shared: &Shared<'_>, batches: Receiver<Batch>, done: Sender<DoneBatch>) {
     let mut analyzer = Analyzer::new(shared.matcher);
-    let mut totals = Totals::new(shared.matcher.theme_count(), shared.matcher.term_count());
+    let mut totals = Totals::new(shared.layout);
     work_batches(shared, &batches, &done, &mut analyzer, &mut totals);
     // Handed over whether the channels closed normally or not; a poisoned
     // lock only means another worker panicked, and sums stay valid.

@@ -203,48 +203,47 @@ pub fn write_theme_counts(dir: &Path, totals: &Totals, dict: &Dictionary) -> Res
     Ok(rows)
 }
 
-/// Writes `theme_cooccurrence.csv`; returns its number of rows.
-pub fn write_cooccurrence(dir: &Path, totals: &Totals, dict: &Dictionary) -> Result<u64> {
-    let mut w = create(
-        dir,
-        COOCCURRENCE,
-        &[
-            "country_iso3",
-            "country_name",
-            "unit",
-            "theme_a",
-            "theme_b",
-            "n_units",
-            "n_a",
-            "n_b",
-            "n_ab",
-            "pmi",
-            "npmi",
-            "llr",
-            "jaccard",
-        ],
-    )?;
+/// Writes `theme_cooccurrence.csv`; returns its number of rows. With
+/// `by_year`, a `year` column follows `country_name` and is part of the key.
+pub fn write_cooccurrence(
+    dir: &Path,
+    totals: &Totals,
+    dict: &Dictionary,
+    by_year: bool,
+) -> Result<u64> {
+    let mut header = vec!["country_iso3", "country_name"];
+    if by_year {
+        header.push("year");
+    }
+    header.extend([
+        "unit", "theme_a", "theme_b", "n_units", "n_a", "n_b", "n_ab", "pmi", "npmi", "llr",
+        "jaccard",
+    ]);
+    let mut w = create(dir, COOCCURRENCE, &header)?;
     let mut rows = 0;
-    for ((iso3, name), c) in &totals.by_country {
+    for (((iso3, name), year), c) in &totals.cooccurrence {
         // Units in alphabetical order, as the key sorts.
         for (unit, counts) in [("sentence", &c.by_sentence), ("speech", &c.by_speech)] {
             for p in counts.pairs() {
                 let s = pair_stats(p.n_units, p.n_a, p.n_b, p.n_ab);
-                w.write_record([
-                    iso3.as_str(),
-                    name,
-                    unit,
-                    &dict.themes[p.a as usize].name,
-                    &dict.themes[p.b as usize].name,
-                    &p.n_units.to_string(),
-                    &p.n_a.to_string(),
-                    &p.n_b.to_string(),
-                    &p.n_ab.to_string(),
-                    &fixed6(s.pmi),
-                    &fixed6(s.npmi),
-                    &fixed6(s.llr),
-                    &fixed6(s.jaccard),
-                ])?;
+                let mut record: Vec<String> = vec![iso3.clone(), name.clone()];
+                if by_year {
+                    record.push(opt(*year));
+                }
+                record.extend([
+                    unit.to_owned(),
+                    dict.themes[p.a as usize].name.clone(),
+                    dict.themes[p.b as usize].name.clone(),
+                    p.n_units.to_string(),
+                    p.n_a.to_string(),
+                    p.n_b.to_string(),
+                    p.n_ab.to_string(),
+                    fixed6(s.pmi),
+                    fixed6(s.npmi),
+                    fixed6(s.llr),
+                    fixed6(s.jaccard),
+                ]);
+                w.write_record(&record)?;
                 rows += 1;
             }
         }
@@ -272,9 +271,9 @@ pub fn write_keyword_counts(dir: &Path, totals: &Totals, dict: &Dictionary) -> R
         terms[first..].sort_by(|a, b| a.2.cmp(b.2));
     }
     let mut rows = 0;
-    for ((iso3, name), c) in &totals.by_country {
+    for ((iso3, name), hits) in &totals.term_hits {
         for &(id, theme, term) in &terms {
-            let hits = c.term_hits[id];
+            let hits = hits[id];
             if hits > 0 {
                 w.write_record([iso3.as_str(), name, theme, term, &hits.to_string()])?;
                 rows += 1;
