@@ -19,8 +19,19 @@ terms = ["refugee*", "internally displaced persons"]
 /// Runs `agora run` on `DIR/corpus` with `DIR/themes.toml` into `DIR/out`,
 /// expecting exit status `code`.
 fn run_fixture(dir: &std::path::Path, code: i32) {
-    let (corpus, themes, out) = (dir.join("corpus"), dir.join("themes.toml"), dir.join("out"));
-    run_ok(&["-i", s(&corpus), "-t", s(&themes), "-o", s(&out)], code);
+    run_fixture_with(dir, "out", &[], code);
+}
+
+/// The same into `DIR/out_name`, with `extra` arguments.
+fn run_fixture_with(dir: &std::path::Path, out_name: &str, extra: &[&str], code: i32) {
+    let (corpus, themes, out) = (
+        dir.join("corpus"),
+        dir.join("themes.toml"),
+        dir.join(out_name),
+    );
+    let mut args = vec!["-i", s(&corpus), "-t", s(&themes), "-o", s(&out)];
+    args.extend_from_slice(extra);
+    run_ok(&args, code);
 }
 
 /// Three speeches whose every count is worked out by hand in the asserts.
@@ -428,22 +439,9 @@ fn help_explains_every_option() {
 fn by_year_adds_the_year_to_the_cooccurrence_key() {
     let dir = tempfile::tempdir().unwrap();
     fixture(dir.path());
-    let (corpus, themes) = (dir.path().join("corpus"), dir.path().join("themes.toml"));
     let (plain, yearly) = (dir.path().join("plain"), dir.path().join("yearly"));
-    run_ok(&["-i", s(&corpus), "-t", s(&themes), "-o", s(&plain)], 0);
-    run_ok(
-        &[
-            "-i",
-            s(&corpus),
-            "-t",
-            s(&themes),
-            "-o",
-            s(&yearly),
-            "--by",
-            "year",
-        ],
-        0,
-    );
+    run_fixture_with(dir.path(), "plain", &[], 0);
+    run_fixture_with(dir.path(), "yearly", &["--by", "year"], 0);
     // Every speech of the fixture is from 2020: the same rows, with the year.
     let expected: String = read(&plain, "theme_cooccurrence.csv")
         .lines()
@@ -471,21 +469,7 @@ fn tables_selects_what_is_computed_and_written() {
     run_fixture(dir.path(), 0);
     let out = dir.path().join("out");
     assert!(out.join("keyword_counts.csv").exists());
-    let themes = dir.path().join("themes.toml");
-    let corpus = dir.path().join("corpus");
-    run_ok(
-        &[
-            "-i",
-            s(&corpus),
-            "-t",
-            s(&themes),
-            "-o",
-            s(&out),
-            "--tables",
-            "themes",
-        ],
-        0,
-    );
+    run_fixture_with(dir.path(), "out", &["--tables", "themes"], 0);
     let mut files: Vec<String> = fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
