@@ -143,39 +143,38 @@ impl Totals {
     pub fn merge(&mut self, other: Totals) {
         self.speeches += other.speeches;
         self.tokens += other.tokens;
-        for (key, cell) in other.by_year {
-            match self.by_year.entry(key) {
-                Entry::Vacant(e) => {
-                    e.insert(cell);
-                }
-                Entry::Occupied(mut e) => {
-                    let mine = e.get_mut();
-                    mine.tokens += cell.tokens;
-                    mine.speeches += cell.speeches;
-                    add_all(&mut mine.hits, &cell.hits);
-                    add_all(&mut mine.speeches_with, &cell.speeches_with);
-                }
+        merge_map(&mut self.by_year, other.by_year, |mine, cell| {
+            mine.tokens += cell.tokens;
+            mine.speeches += cell.speeches;
+            add_all(&mut mine.hits, &cell.hits);
+            add_all(&mut mine.speeches_with, &cell.speeches_with);
+        });
+        merge_map(
+            &mut self.cooccurrence,
+            other.cooccurrence,
+            |mine, counts| {
+                mine.by_speech.merge(&counts.by_speech);
+                mine.by_sentence.merge(&counts.by_sentence);
+            },
+        );
+        merge_map(&mut self.term_hits, other.term_hits, |mine, hits| {
+            add_all(mine, &hits)
+        });
+    }
+}
+
+/// Moves every entry of `from` into `into`, combining values of keys in both.
+fn merge_map<K: Ord, V>(
+    into: &mut BTreeMap<K, V>,
+    from: BTreeMap<K, V>,
+    combine: impl Fn(&mut V, V),
+) {
+    for (key, value) in from {
+        match into.entry(key) {
+            Entry::Vacant(e) => {
+                e.insert(value);
             }
-        }
-        for (key, counts) in other.cooccurrence {
-            match self.cooccurrence.entry(key) {
-                Entry::Vacant(e) => {
-                    e.insert(counts);
-                }
-                Entry::Occupied(mut e) => {
-                    let mine = e.get_mut();
-                    mine.by_speech.merge(&counts.by_speech);
-                    mine.by_sentence.merge(&counts.by_sentence);
-                }
-            }
-        }
-        for (key, hits) in other.term_hits {
-            match self.term_hits.entry(key) {
-                Entry::Vacant(e) => {
-                    e.insert(hits);
-                }
-                Entry::Occupied(mut e) => add_all(e.get_mut(), &hits),
-            }
+            Entry::Occupied(mut e) => combine(e.get_mut(), value),
         }
     }
 }
