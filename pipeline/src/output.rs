@@ -104,11 +104,14 @@ impl Staging {
     /// goes wrong while tidying up is returned as warnings instead: the run
     /// succeeded, and nothing of the user's is deleted.
     pub fn commit(mut self, own: &[&str]) -> Result<Vec<String>> {
+        // The tables are on disk (each was synced when written); so is the
+        // list of them, before they take the place of the previous ones.
+        sync_dir(&self.dir)?;
         if !self.out.is_dir() {
             fs::rename(&self.dir, &self.out)
                 .with_context(|| format!("cannot move the tables to {}", self.out.display()))?;
             self.committed = true;
-            return Ok(Vec::new());
+            return Ok(self.sync_parent().into_iter().collect());
         }
         // Before the swap: files that are not Agora's are linked (or copied)
         // into the new folder; subfolders are noted, to be moved after.
@@ -136,7 +139,7 @@ impl Staging {
         self.committed = true;
 
         // After the swap: best effort, and never a recursive delete.
-        let mut warnings = Vec::new();
+        let mut warnings: Vec<String> = self.sync_parent().into_iter().collect();
         for name in &foreign_dirs {
             if let Err(e) = fs::rename(old.join(name), self.out.join(name)) {
                 warnings.push(format!(
@@ -168,6 +171,28 @@ impl Staging {
         }
         Ok(warnings)
     }
+}
+
+impl Staging {
+    /// Syncs the folder holding `--out`, so the rename itself is on disk;
+    /// a failure is only a warning, since the tables are in place.
+    fn sync_parent(&self) -> Option<String> {
+        let parent = self.dir.parent().unwrap_or(Path::new("."));
+        sync_dir(parent)
+            .err()
+            .map(|e| format!("could not sync {}: {e:#}", parent.display()))
+    }
+}
+
+/// Flushes a folder's entries to disk (a no-op where folders cannot be opened).
+fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("cannot sync {}", dir.display()))?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 impl Drop for Staging {

@@ -337,7 +337,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         dir,
     })
     .map_err(io)?;
-    fs::write(dir.join(tables::MANIFEST), manifest)
+    tables::write_synced(&dir.join(tables::MANIFEST), manifest.as_bytes())
         .with_context(|| format!("cannot write {}", tables::MANIFEST))
         .map_err(io)?;
     summary.warnings = staging.commit(tables::ALL).map_err(io)?;

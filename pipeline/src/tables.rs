@@ -67,6 +67,13 @@ pub fn finish(mut w: CsvWriter) -> Result<()> {
     Ok(())
 }
 
+/// Writes a whole file and syncs it to disk.
+pub fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
 /// A float with six decimals; `-0.000000` is written as `0.000000`.
 pub fn fixed6(x: f64) -> String {
     let s = format!("{x:.6}");
