@@ -491,3 +491,52 @@ fn tables_selects_what_is_computed_and_written() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("invalid value 'nope'"));
 }
+
+#[test]
+fn keyness_matches_hand_computed_values() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("corpus/FRA_75_2020.txt", b"Climate climate CLIMATE peace."),
+            ("corpus/NER_75_2020.txt", b"Peace peace security."),
+            ("themes.toml", DICTIONARY.as_bytes()),
+        ],
+    );
+    run_fixture_with(dir.path(), "out", &["--min-count", "1"], 0);
+    // N = 7 tokens; France 4 (climat 3, peac 1), Niger 3 (peac 2, secur 1).
+    // France, climat: O = [[3, 1], [0, 3]], E = [[12/7, 16/7], [9/7, 12/7]]:
+    //   G² = 2·(3 ln(7/4) + ln(7/16) + 3 ln(7/4)) = 5.062032, χ² = 3.937500.
+    // France, peac: 1/4 in France against 2/3 elsewhere: not over-represented.
+    // Niger: secur (G² 1.922543) before peac (G² 1.242947).
+    assert_eq!(
+        read(&dir.path().join("out"), "keyness.csv"),
+        "country_iso3,country_name,rank,stem,term,count,country_tokens,other_count,other_tokens,g2,chi2\n\
+         FRA,France,1,climat,climate,3,4,0,3,5.062032,3.937500\n\
+         NER,Niger,1,secur,security,1,3,0,4,1.922543,1.555556\n\
+         NER,Niger,2,peac,peace,2,3,1,4,1.242947,1.215278\n"
+    );
+    // A stop word is left out of keyness, and still counted as a token.
+    fs::write(dir.path().join("stop.txt"), "# mine\nclimate\n").unwrap();
+    let stop = dir.path().join("stop.txt");
+    run_fixture_with(
+        dir.path(),
+        "out2",
+        &["--min-count", "1", "--stopwords", s(&stop)],
+        0,
+    );
+    let keyness = read(&dir.path().join("out2"), "keyness.csv");
+    assert!(!keyness.contains("climat"), "{keyness}");
+    assert!(
+        keyness.contains("NER,Niger,1,secur,security,1,3,0,4,"),
+        "{keyness}"
+    );
+    // The default minimum count (3) keeps only France's climat.
+    run_fixture_with(dir.path(), "out3", &[], 0);
+    assert_eq!(
+        read(&dir.path().join("out3"), "keyness.csv")
+            .lines()
+            .count(),
+        2
+    );
+}

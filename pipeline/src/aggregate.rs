@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 use agora_stages::analyze::SpeechCounts;
 use agora_stages::cooccurrence::Cooccurrence;
 use agora_stages::ingest::SpeechMeta;
+use agora_stages::vocabulary::Vocabulary;
+use rustc_hash::FxHashMap;
 
 use crate::config::Tables;
 
@@ -41,6 +43,61 @@ pub struct CoocCounts {
     pub by_sentence: Cooccurrence,
 }
 
+/// Word counts of one country (and year, with `--by year`), for keyness.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WordCounts {
+    /// All tokens of its speeches, stop words included.
+    pub tokens: u64,
+    /// Occurrences per stem id, stop words left out. Ids are those of one
+    /// worker's vocabulary until [`Totals::resolve`], of the [`Lexicon`] after.
+    pub stems: FxHashMap<u32, u64>,
+}
+
+/// The stems and forms of the whole run, shared by the workers: each worker
+/// maps its own stem ids to these once, when it ends, so the counts per
+/// country stay keyed by integers and every string is stored once.
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    ids: FxHashMap<Box<str>, u32>,
+    stems: Vec<Box<str>>,
+    /// Form → (stem id, occurrences).
+    forms: FxHashMap<Box<str>, (u32, u64)>,
+}
+
+impl Lexicon {
+    fn intern(&mut self, stem: &str) -> u32 {
+        if let Some(&id) = self.ids.get(stem) {
+            return id;
+        }
+        let id = self.stems.len() as u32;
+        self.stems.push(stem.into());
+        self.ids.insert(stem.into(), id);
+        id
+    }
+
+    /// The stem with this id.
+    pub fn stem(&self, id: u32) -> &str {
+        &self.stems[id as usize]
+    }
+
+    /// The id of a stem.
+    pub fn id(&self, stem: &str) -> Option<u32> {
+        self.ids.get(stem).copied()
+    }
+
+    /// For each stem id, its commonest form (ties: the first in byte order).
+    pub fn terms(&self) -> Vec<&str> {
+        let mut best: Vec<(&str, u64)> = vec![("", 0); self.stems.len()];
+        for (form, &(stem, n)) in &self.forms {
+            let b = &mut best[stem as usize];
+            if b.0.is_empty() || n > b.1 || (n == b.1 && &**form < b.0) {
+                *b = (form, n);
+            }
+        }
+        best.into_iter().map(|(form, _)| form).collect()
+    }
+}
+
 /// What the totals keep, decided by the tables asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layout {
@@ -64,6 +121,8 @@ pub struct Totals {
     pub cooccurrence: BTreeMap<(CountryKey, Option<i32>), CoocCounts>,
     /// Hits per dictionary term, per country over all years.
     pub term_hits: BTreeMap<CountryKey, Vec<u64>>,
+    /// Word counts per country (and year with `--by year`), by stem id.
+    pub words: BTreeMap<(CountryKey, Option<i32>), WordCounts>,
     /// Speeches counted.
     pub speeches: u64,
     /// Their tokens.
@@ -78,6 +137,7 @@ impl Totals {
             by_year: BTreeMap::new(),
             cooccurrence: BTreeMap::new(),
             term_hits: BTreeMap::new(),
+            words: BTreeMap::new(),
             speeches: 0,
             tokens: 0,
         }
@@ -136,6 +196,40 @@ impl Totals {
                 hits[t] += u64::from(h);
             }
         }
+        if tables.keyness {
+            let year = if by_year { meta.year } else { None };
+            let words = self.words.entry((country(), year)).or_default();
+            words.tokens += counts.tokens;
+            for &(stem, n) in &counts.stems {
+                *words.stems.entry(stem).or_default() += u64::from(n);
+            }
+        }
+    }
+
+    /// Maps the word counts added so far from the stem ids of `vocab` (the
+    /// vocabulary of the analyzer that counted them) to the ids of `lexicon`,
+    /// and adds the vocabulary's form counts to it. Call it once per
+    /// analyzer, before the analyzer goes away and before [`Totals::merge`];
+    /// the totals are then ready to merge with others resolved the same way.
+    pub fn resolve(&mut self, vocab: &Vocabulary, lexicon: &mut Lexicon, resolved: &mut Totals) {
+        let global: Vec<u32> = (0..vocab.stems() as u32)
+            .map(|s| lexicon.intern(vocab.stem(s)))
+            .collect();
+        for (form, stem, n) in vocab.form_counts() {
+            lexicon
+                .forms
+                .entry(form.into())
+                .or_insert((global[stem as usize], 0))
+                .1 += n;
+        }
+        for words in self.words.values_mut() {
+            words.stems = words
+                .stems
+                .drain()
+                .map(|(s, n)| (global[s as usize], n))
+                .collect();
+        }
+        resolved.merge(std::mem::replace(self, Totals::new(self.layout)));
     }
 
     /// Adds another part's totals (same layout): the sums of two parts of a
@@ -159,6 +253,12 @@ impl Totals {
         );
         merge_map(&mut self.term_hits, other.term_hits, |mine, hits| {
             add_all(mine, &hits)
+        });
+        merge_map(&mut self.words, other.words, |mine, words| {
+            mine.tokens += words.tokens;
+            for (stem, n) in words.stems {
+                *mine.stems.entry(stem).or_default() += n;
+            }
         });
     }
 }
@@ -211,6 +311,7 @@ mod tests {
             term_hits: hits.to_vec(),
             speech_themes,
             sentence_themes,
+            stems: Vec::new(),
         };
         (meta, counts)
     }
@@ -266,6 +367,7 @@ mod tests {
             themes: true,
             cooccurrence: false,
             keywords: false,
+            keyness: false,
         };
         let mut t = Totals::new(Layout {
             tables,

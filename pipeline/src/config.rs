@@ -12,22 +12,48 @@ use crate::cli::{ByKey, RunArgs, TableName};
 pub const BUILT_IN_THEMES: &str = include_str!("../../seeds/themes.toml");
 /// Where the default dictionary lives in a checkout.
 pub const DEFAULT_THEMES: &str = "seeds/themes.toml";
+/// The default stop words, built into the binary.
+pub const BUILT_IN_STOPWORDS: &str = include_str!("../../seeds/stopwords.txt");
+/// Where the default stop words live in a checkout.
+pub const DEFAULT_STOPWORDS: &str = "seeds/stopwords.txt";
 
-/// Where the dictionary comes from.
+/// Where a configuration file (the dictionary, the stop words) comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ThemesSource {
+pub enum Source {
     /// A file.
     File(PathBuf),
-    /// The copy of `seeds/themes.toml` built into the binary.
-    BuiltIn,
+    /// The copy of the default built into the binary.
+    BuiltIn {
+        /// The default's path in a checkout.
+        default: &'static str,
+        /// Its text.
+        text: &'static str,
+    },
 }
 
-impl ThemesSource {
-    /// How to name the dictionary in messages and the manifest.
+impl Source {
+    /// The file given, else the default if it exists here, else the built-in copy.
+    fn choose(given: Option<PathBuf>, default: &'static str, text: &'static str) -> Source {
+        match given {
+            Some(path) => Source::File(path),
+            None if PathBuf::from(default).is_file() => Source::File(default.into()),
+            None => Source::BuiltIn { default, text },
+        }
+    }
+
+    /// How to name it in messages and the manifest.
     pub fn label(&self) -> String {
         match self {
-            ThemesSource::File(p) => p.display().to_string(),
-            ThemesSource::BuiltIn => format!("built-in {DEFAULT_THEMES}"),
+            Source::File(p) => p.display().to_string(),
+            Source::BuiltIn { default, .. } => format!("built-in {default}"),
+        }
+    }
+
+    /// Its text.
+    pub fn read(&self) -> std::io::Result<String> {
+        match self {
+            Source::File(p) => std::fs::read_to_string(p),
+            Source::BuiltIn { text, .. } => Ok((*text).to_owned()),
         }
     }
 }
@@ -42,6 +68,8 @@ pub struct Tables {
     pub cooccurrence: bool,
     /// keyword_counts.csv
     pub keywords: bool,
+    /// keyness.csv
+    pub keyness: bool,
 }
 
 impl Default for Tables {
@@ -50,6 +78,7 @@ impl Default for Tables {
             themes: true,
             cooccurrence: true,
             keywords: true,
+            keyness: true,
         }
     }
 }
@@ -64,6 +93,7 @@ impl Tables {
             themes: names.contains(&TableName::Themes),
             cooccurrence: names.contains(&TableName::Cooccurrence),
             keywords: names.contains(&TableName::Keywords),
+            keyness: names.contains(&TableName::Keyness),
         }
     }
 
@@ -88,7 +118,13 @@ pub struct RunConfig {
     /// Metadata tables given on the command line.
     pub metadata: Vec<PathBuf>,
     /// The dictionary.
-    pub themes: ThemesSource,
+    pub themes: Source,
+    /// The stop words.
+    pub stopwords: Source,
+    /// Stems kept per country in keyness.csv.
+    pub top: usize,
+    /// Fewest occurrences for a stem to be ranked.
+    pub min_count: u64,
     /// Output folder.
     pub out: PathBuf,
     /// Worker threads.
@@ -102,13 +138,8 @@ pub struct RunConfig {
 impl RunConfig {
     /// Decides a run from its arguments.
     pub fn from_args(args: RunArgs) -> RunConfig {
-        let themes = match args.themes {
-            Some(path) => ThemesSource::File(path),
-            None if PathBuf::from(DEFAULT_THEMES).is_file() => {
-                ThemesSource::File(DEFAULT_THEMES.into())
-            }
-            None => ThemesSource::BuiltIn,
-        };
+        let themes = Source::choose(args.themes, DEFAULT_THEMES, BUILT_IN_THEMES);
+        let stopwords = Source::choose(args.stopwords, DEFAULT_STOPWORDS, BUILT_IN_STOPWORDS);
         let threads = args
             .threads
             .or_else(|| std::thread::available_parallelism().ok())
@@ -117,6 +148,9 @@ impl RunConfig {
             inputs: args.inputs,
             metadata: args.metadata,
             themes,
+            stopwords,
+            top: args.top,
+            min_count: args.min_count,
             out: args.out,
             threads,
             tables: Tables::from_names(&args.tables),

@@ -77,6 +77,9 @@ pub fn build(m: &ManifestInput<'_>) -> Result<String> {
             "out": m.cfg.out.display().to_string(),
             "tables": m.cfg.tables.names(),
             "by": if m.cfg.by_year { vec!["year"] } else { Vec::new() },
+            "top": m.cfg.top,
+            "min_count": m.cfg.min_count,
+            "stopwords": m.cfg.stopwords.label(),
         },
         "counts": {
             "speeches": m.summary.speeches,

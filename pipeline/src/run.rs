@@ -30,11 +30,12 @@ use agora_stages::dictionary::{parse_dictionary, Dictionary};
 use agora_stages::ingest::{decode, ingest, looks_binary};
 use agora_stages::matcher::Matcher;
 use agora_stages::stem::Stemmer;
+use agora_stages::vocabulary::StopWords;
 use anyhow::{anyhow, Context};
 use crossbeam_channel::{bounded, Receiver, Sender};
 
-use crate::aggregate::{Layout, Totals};
-use crate::config::{RunConfig, ThemesSource, BUILT_IN_THEMES};
+use crate::aggregate::{Layout, Lexicon, Totals};
+use crate::config::{RunConfig, Source};
 use crate::discover::{discover, Discovery};
 use crate::metadata::Metadata;
 use crate::output::Staging;
@@ -219,6 +220,10 @@ struct Shared<'a> {
     metadata: &'a Metadata,
     /// What the totals keep.
     layout: Layout,
+    /// Words keyness leaves out.
+    stopwords: &'a StopWords,
+    /// The run's stems, to which each worker maps its own when it ends.
+    lexicon: Mutex<Lexicon>,
     /// Each worker's totals, handed over when it ends.
     totals: Mutex<Vec<Totals>>,
 }
@@ -227,6 +232,12 @@ struct Shared<'a> {
 pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError> {
     let started = Instant::now();
     let (dict_source, dictionary) = load_dictionary(&cfg.themes)?;
+    let stopwords_text = cfg
+        .stopwords
+        .read()
+        .with_context(|| format!("cannot read the stop words {}", cfg.stopwords.label()))
+        .map_err(usage)?;
+    let stopwords = StopWords::parse(&stopwords_text);
     let matcher = Matcher::new(&dictionary);
     let found = discover(&cfg.inputs).map_err(usage)?;
     let mut problems = found.problems.clone();
@@ -253,6 +264,8 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         matcher: &matcher,
         metadata: &metadata,
         layout,
+        stopwords: &stopwords,
+        lexicon: Mutex::new(Lexicon::default()),
         totals: Mutex::new(Vec::new()),
     };
 
@@ -291,6 +304,10 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
     {
         totals.merge(part);
     }
+    let lexicon = shared
+        .lexicon
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
 
     let dir = staging.path();
     let mut rows = BTreeMap::new();
@@ -307,6 +324,11 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
     if cfg.tables.keywords {
         let n = tables::write_keyword_counts(dir, &totals, &dictionary).map_err(io)?;
         rows.insert(tables::KEYWORD_COUNTS, n);
+    }
+    if cfg.tables.keyness {
+        let n = tables::write_keyness(dir, &totals, &lexicon, cfg.by_year, cfg.top, cfg.min_count)
+            .map_err(io)?;
+        rows.insert(tables::KEYNESS, n);
     }
     rows.insert(
         tables::ERRORS,
@@ -345,13 +367,11 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
 }
 
 /// Reads and checks the dictionary; returns its text too (for the hash).
-fn load_dictionary(source: &ThemesSource) -> Result<(String, Dictionary), RunError> {
-    let text = match source {
-        ThemesSource::BuiltIn => BUILT_IN_THEMES.to_owned(),
-        ThemesSource::File(path) => fs::read_to_string(path)
-            .with_context(|| format!("cannot read the theme dictionary {}", path.display()))
-            .map_err(usage)?,
-    };
+fn load_dictionary(source: &Source) -> Result<(String, Dictionary), RunError> {
+    let text = source
+        .read()
+        .with_context(|| format!("cannot read the theme dictionary {}", source.label()))
+        .map_err(usage)?;
     let dictionary = parse_dictionary(&text, &Stemmer::english())
         .map_err(|e| usage(anyhow!("theme dictionary {}: {e}", source.label())))?;
     Ok((text, dictionary))
@@ -436,11 +456,43 @@ fn read_all(found: &Discovery, batches: Sender<Batch>, credits: Receiver<()>) {
     }
 }
 
+/// Moves a worker's totals, keyed by its analyzer's stem ids, into
+/// `resolved`, keyed by the run's lexicon.
+fn resolve(
+    shared: &Shared<'_>,
+    analyzer: &Analyzer<'_>,
+    totals: &mut Totals,
+    resolved: &mut Totals,
+) {
+    let mut lexicon = shared.lexicon.lock().unwrap_or_else(|e| e.into_inner());
+    totals.resolve(analyzer.vocabulary(), &mut lexicon, resolved);
+}
+
+/// An analyzer for a worker: it counts the vocabulary only when keyness is
+/// asked for, since that costs time on every token.
+fn new_analyzer<'a>(shared: &Shared<'a>) -> Analyzer<'a> {
+    if shared.layout.tables.keyness {
+        Analyzer::with_vocabulary(shared.matcher, shared.stopwords)
+    } else {
+        Analyzer::new(shared.matcher)
+    }
+}
+
 /// A worker: runs the text stages on each file of each batch it receives.
 fn work(shared: &Shared<'_>, batches: Receiver<Batch>, done: Sender<DoneBatch>) {
-    let mut analyzer = Analyzer::new(shared.matcher);
+    let mut analyzer = new_analyzer(shared);
     let mut totals = Totals::new(shared.layout);
-    work_batches(shared, &batches, &done, &mut analyzer, &mut totals);
+    let mut resolved = Totals::new(shared.layout);
+    work_batches(
+        shared,
+        &batches,
+        &done,
+        &mut analyzer,
+        &mut totals,
+        &mut resolved,
+    );
+    resolve(shared, &analyzer, &mut totals, &mut resolved);
+    let totals = resolved;
     // Handed over whether the channels closed normally or not; a poisoned
     // lock only means another worker panicked, and sums stay valid.
     shared
@@ -456,6 +508,7 @@ fn work_batches<'a>(
     done: &Sender<DoneBatch>,
     analyzer: &mut Analyzer<'a>,
     totals: &mut Totals,
+    resolved: &mut Totals,
 ) {
     for batch in batches.iter() {
         let mut results = Vec::with_capacity(batch.jobs.len());
@@ -465,7 +518,8 @@ fn work_batches<'a>(
             results.push(result.unwrap_or_else(|panic| {
                 // A bug, not bad input; the file is reported and the run goes on
                 // with a fresh analyzer, since the old one may be inconsistent.
-                *analyzer = Analyzer::new(shared.matcher);
+                resolve(shared, analyzer, totals, resolved);
+                *analyzer = new_analyzer(shared);
                 let why = panic
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())

@@ -15,8 +15,9 @@ use agora_stages::dictionary::Dictionary;
 use agora_stages::ingest::SpeechMeta;
 use agora_stages::stats::{pair_stats, rate_per_10k};
 use anyhow::{Context, Result};
+use rustc_hash::FxHashMap;
 
-use crate::aggregate::Totals;
+use crate::aggregate::{Lexicon, Totals};
 use crate::problems::Problem;
 
 /// `speeches.csv`: one row per speech counted.
@@ -27,6 +28,8 @@ pub const THEME_COUNTS: &str = "theme_counts.csv";
 pub const COOCCURRENCE: &str = "theme_cooccurrence.csv";
 /// `keyword_counts.csv`: hits per (country, theme, term).
 pub const KEYWORD_COUNTS: &str = "keyword_counts.csv";
+/// `keyness.csv`: the stems most over-represented per country.
+pub const KEYNESS: &str = "keyness.csv";
 /// `errors.csv`: files skipped or degraded.
 pub const ERRORS: &str = "errors.csv";
 /// `manifest.json`: what the run did.
@@ -37,6 +40,7 @@ pub const ALL: &[&str] = &[
     THEME_COUNTS,
     COOCCURRENCE,
     KEYWORD_COUNTS,
+    KEYNESS,
     ERRORS,
     MANIFEST,
 ];
@@ -289,6 +293,90 @@ pub fn write_keyword_counts(dir: &Path, totals: &Totals, dict: &Dictionary) -> R
     }
     finish(w)?;
     Ok(rows)
+}
+
+/// Writes `keyness.csv`; returns its number of rows. Each country (and
+/// year, with `by_year`) is compared with all other speeches (of that year).
+pub fn write_keyness(
+    dir: &Path,
+    totals: &Totals,
+    lexicon: &Lexicon,
+    by_year: bool,
+    top: usize,
+    min_count: u64,
+) -> Result<u64> {
+    let mut header = vec!["country_iso3", "country_name"];
+    if by_year {
+        header.push("year");
+    }
+    header.extend([
+        "rank",
+        "stem",
+        "term",
+        "count",
+        "country_tokens",
+        "other_count",
+        "other_tokens",
+        "g2",
+        "chi2",
+    ]);
+    let mut w = create(dir, KEYNESS, &header)?;
+    // The reference: every speech (of the same year, with `by_year`).
+    let mut corpus: FxHashMap<Option<i32>, (u64, FxHashMap<u32, u64>)> = FxHashMap::default();
+    for ((_, year), words) in &totals.words {
+        let (tokens, stems) = corpus.entry(*year).or_default();
+        *tokens += words.tokens;
+        for (&stem, &n) in &words.stems {
+            *stems.entry(stem).or_default() += n;
+        }
+    }
+    let terms = lexicon.terms();
+    let mut rows = 0;
+    for (((iso3, name), year), words) in &totals.words {
+        let (corpus_tokens, corpus_stems) = &corpus[year];
+        let key_terms = agora_stages::keyness::key_terms(
+            words
+                .stems
+                .iter()
+                .map(|(&stem, &n)| (lexicon.stem(stem), n)),
+            |stem| lexicon_count(lexicon, corpus_stems, stem),
+            words.tokens,
+            *corpus_tokens,
+            min_count,
+            top,
+        );
+        for (rank, t) in key_terms.iter().enumerate() {
+            let mut record: Vec<String> = vec![iso3.clone(), name.clone()];
+            if by_year {
+                record.push(opt(*year));
+            }
+            let term = lexicon.id(t.stem).map_or(t.stem, |id| terms[id as usize]);
+            record.extend([
+                (rank + 1).to_string(),
+                t.stem.to_owned(),
+                term.to_owned(),
+                t.count.to_string(),
+                words.tokens.to_string(),
+                t.other_count.to_string(),
+                (corpus_tokens - words.tokens).to_string(),
+                fixed6(t.g2),
+                fixed6(t.chi2),
+            ]);
+            w.write_record(&record)?;
+            rows += 1;
+        }
+    }
+    finish(w)?;
+    Ok(rows)
+}
+
+/// A stem's count in the reference counts.
+fn lexicon_count(lexicon: &Lexicon, counts: &FxHashMap<u32, u64>, stem: &str) -> u64 {
+    lexicon
+        .id(stem)
+        .and_then(|id| counts.get(&id))
+        .copied()
+        .unwrap_or(0)
 }
 
 /// Writes `errors.csv` (problems sorted); returns its number of rows.

@@ -24,6 +24,7 @@ use crate::matcher::{Matcher, WordClass, CAN_START};
 use crate::normalize::normalize;
 use crate::stem::Stemmer;
 use crate::tokenize::{lowercase_into, tokenize, Tokens};
+use crate::vocabulary::{StopWords, Vocabulary, STOP};
 
 /// Word types cached per worker before the cache is emptied (about 100 MB at most).
 pub const MAX_CACHED_WORDS: usize = 1 << 20;
@@ -45,6 +46,10 @@ pub struct SpeechCounts {
     /// (the others count as empty units). A hit belongs to the sentence of
     /// its first word.
     pub sentence_themes: ThemeSets,
+    /// How often each stem occurs, stop words left out, as (stem id in the
+    /// analyzer's [`Vocabulary`], count), by stem id. Empty unless the
+    /// analyzer counts the vocabulary (which also counts each form).
+    pub stems: Vec<(u32, u32)>,
 }
 
 /// A lowercase ASCII word of at most [`ShortKey::MAX`] bytes, stored inline
@@ -158,18 +163,30 @@ struct WordClasses {
     long: FxHashMap<Box<str>, u32>,
     /// Class by id.
     classes: Vec<WordClass>,
+    /// Form id (in `vocab`) by class id, or [`STOP`].
+    form_of_class: Vec<u32>,
+    /// The forms and stems seen; never emptied, so form ids stay valid.
+    vocab: Vocabulary,
     /// Scratch space for lowercasing.
     lower: String,
 }
 
 impl WordClasses {
-    /// The class id of the word `text[start..end]`.
-    fn id(&mut self, text: &str, start: usize, end: usize, matcher: &Matcher) -> u32 {
+    /// The class id of the word `text[start..end]`. With `stop`, new classes
+    /// also get a form id in the vocabulary.
+    fn id(
+        &mut self,
+        text: &str,
+        start: usize,
+        end: usize,
+        matcher: &Matcher,
+        stop: Option<&StopWords>,
+    ) -> u32 {
         if let Some(key) = ShortKey::new(text.as_bytes(), start, end) {
             if let Some(&id) = self.short.get(&key) {
                 return id;
             }
-            let id = self.new_class(&key.to_lowercase_string(), matcher);
+            let id = self.new_class(&key.to_lowercase_string(), matcher, stop);
             self.short.insert(key, id);
             return id;
         }
@@ -178,7 +195,7 @@ impl WordClasses {
             return id;
         }
         let lower = std::mem::take(&mut self.lower);
-        let id = self.new_class(&lower, matcher);
+        let id = self.new_class(&lower, matcher, stop);
         self.long.insert(lower.as_str().into(), id);
         self.lower = lower;
         id
@@ -186,8 +203,13 @@ impl WordClasses {
 
     /// Classifies a word type seen for the first time; returns its id, with
     /// [`CAN_START`] set when a term can start at it.
-    fn new_class(&mut self, lowercase: &str, matcher: &Matcher) -> u32 {
+    fn new_class(&mut self, lowercase: &str, matcher: &Matcher, stop: Option<&StopWords>) -> u32 {
         let id = self.classes.len() as u32;
+        let form = match stop {
+            Some(stop) => self.vocab.form(lowercase, &self.stemmer, stop),
+            None => STOP,
+        };
+        self.form_of_class.push(form);
         let class = matcher.classify(lowercase, &self.stemmer);
         let flag = if class.starts.is_empty() {
             0
@@ -204,6 +226,7 @@ impl WordClasses {
             self.short.clear();
             self.long.clear();
             self.classes.clear();
+            self.form_of_class.clear();
         }
     }
 }
@@ -211,7 +234,12 @@ impl WordClasses {
 /// Runs the text stages over speeches; one per worker thread.
 pub struct Analyzer<'m> {
     matcher: &'m Matcher,
+    /// Stop words, when the vocabulary is counted.
+    stop: Option<&'m StopWords>,
     classes: WordClasses,
+    /// Occurrences per stem id in the current speech, and the ids touched.
+    stem_counts: Vec<u32>,
+    touched: Vec<u32>,
     tokens: Tokens,
     words: Vec<u32>,
     resume: Vec<usize>,
@@ -223,12 +251,29 @@ impl<'m> Analyzer<'m> {
     pub fn new(matcher: &'m Matcher) -> Self {
         Analyzer {
             matcher,
+            stop: None,
             classes: WordClasses::default(),
+            stem_counts: Vec::new(),
+            touched: Vec::new(),
             tokens: Tokens::default(),
             words: Vec::new(),
             resume: Vec::new(),
             sentence: Vec::new(),
         }
+    }
+
+    /// An analyzer that also counts every word form but the stop words (for
+    /// keyness), in [`SpeechCounts::forms`].
+    pub fn with_vocabulary(matcher: &'m Matcher, stop: &'m StopWords) -> Self {
+        Analyzer {
+            stop: Some(stop),
+            ..Analyzer::new(matcher)
+        }
+    }
+
+    /// The forms and stems counted so far, to resolve [`SpeechCounts::forms`].
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.classes.vocab
     }
 
     /// Analyzes the countable text of one speech (header already removed).
@@ -238,18 +283,52 @@ impl<'m> Analyzer<'m> {
         tokenize(&text, &mut self.tokens);
         self.words.clear();
         for &(s, e) in &self.tokens.words {
-            let id = self.classes.id(&text, s as usize, e as usize, self.matcher);
+            let id = self
+                .classes
+                .id(&text, s as usize, e as usize, self.matcher, self.stop);
             self.words.push(id);
         }
-
-        count(
+        let stems = if self.stop.is_some() {
+            self.count_stems()
+        } else {
+            Vec::new()
+        };
+        let mut counts = count(
             self.matcher,
             &self.classes.classes,
             &self.words,
             &self.tokens,
             &mut self.resume,
             &mut self.sentence,
-        )
+        );
+        counts.stems = stems;
+        counts
+    }
+
+    /// The stems of the current speech with their counts, by stem id; the
+    /// vocabulary counts the forms.
+    fn count_stems(&mut self) -> Vec<(u32, u32)> {
+        let vocab = &mut self.classes.vocab;
+        self.stem_counts.resize(vocab.stems(), 0);
+        for &word in &self.words {
+            let form = self.classes.form_of_class[(word & !CAN_START) as usize];
+            if form != STOP {
+                vocab.count(form, 1);
+                let n = &mut self.stem_counts[vocab.stem_of(form) as usize];
+                if *n == 0 {
+                    self.touched.push(vocab.stem_of(form));
+                }
+                *n += 1;
+            }
+        }
+        self.touched.sort_unstable();
+        let stems = self
+            .touched
+            .iter()
+            .map(|&t| (t, std::mem::take(&mut self.stem_counts[t as usize])))
+            .collect();
+        self.touched.clear();
+        stems
     }
 }
 
@@ -371,6 +450,31 @@ mod tests {
             let w = ascii_lowercase_word(u64::from(b));
             assert_eq!(w, u64::from(b.to_ascii_lowercase()), "{b}");
         }
+    }
+
+    #[test]
+    fn counts_stems_without_stop_words() {
+        let m = matcher();
+        let stop = crate::vocabulary::StopWords::parse("the\nand\n");
+        let mut a = Analyzer::with_vocabulary(&m, &stop);
+        let c = a.analyze("The refugees and the Refugees, refugee and women.");
+        let named: Vec<(&str, u32)> = c
+            .stems
+            .iter()
+            .map(|&(t, n)| (a.vocabulary().stem(t), n))
+            .collect();
+        assert_eq!(named, [("refuge", 3), ("women", 1)]);
+        assert_eq!(c.tokens, 8);
+        // Stems keep their ids across speeches (and the counts start again).
+        let c = a.analyze("women WOMEN");
+        assert_eq!(c.stems, [(1, 2)]);
+        let forms: Vec<(&str, u32, u64)> = a.vocabulary().form_counts().collect();
+        assert_eq!(
+            forms,
+            [("refugees", 0, 2), ("refugee", 0, 1), ("women", 1, 3)]
+        );
+        // Without the vocabulary, nothing is counted.
+        assert!(Analyzer::new(&m).analyze("women").stems.is_empty());
     }
 
     #[test]

@@ -79,6 +79,29 @@ pub fn llr(n: u64, n_a: u64, n_b: u64, n_ab: u64) -> f64 {
     g2.max(0.0)
 }
 
+/// Pearson's χ² = Σ (O − E)² / E over the same 2×2 table as [`llr`] (cells
+/// with E = 0 add 0).
+pub fn chi2(n: u64, n_a: u64, n_b: u64, n_ab: u64) -> f64 {
+    let (n, a, b, ab) = (n as f64, n_a as f64, n_b as f64, n_ab as f64);
+    let cells = [
+        (ab, a, b),
+        (a - ab, a, n - b),
+        (b - ab, n - a, b),
+        (n - a - b + ab, n - a, n - b),
+    ];
+    cells
+        .iter()
+        .map(|&(o, row, col)| {
+            let e = row * col / n;
+            if e > 0.0 {
+                (o - e) * (o - e) / e
+            } else {
+                0.0
+            }
+        })
+        .sum()
+}
+
 /// `n_ab / (n_a + n_b − n_ab)`.
 pub fn jaccard(n_a: u64, n_b: u64, n_ab: u64) -> f64 {
     n_ab as f64 / (n_a + n_b - n_ab) as f64
@@ -138,6 +161,14 @@ mod tests {
         // Cells O = [1,4,4,1], E = 2.5 each: G² = 2·(2·ln 0.4 + 8·ln 1.6) = 3.854895.
         assert_eq!(six(s.llr), "3.854895");
         assert_eq!(six(s.jaccard), "0.111111");
+    }
+
+    #[test]
+    fn chi_square() {
+        // O = [[3, 1], [2, 4]], E = [[2, 2], [3, 3]]:
+        // 1/2 + 1/2 + 1/3 + 1/3 = 1.666667.
+        assert_eq!(six(chi2(10, 4, 5, 3)), "1.666667");
+        assert_eq!(six(chi2(100, 20, 50, 10)), "0.000000");
     }
 
     #[test]

@@ -1,0 +1,107 @@
+//! Keyness: the stems most over-represented in one part of a corpus (a
+//! country's speeches) against all the rest.
+//!
+//! For a stem w and a part P, with N tokens in the corpus, N_P in P, f the
+//! count of w in the corpus and a its count in P, the 2×2 table is
+//!
+//! |            | w        | not w                |
+//! | ---        | ---      | ---                  |
+//! | **P**      | a        | N_P − a              |
+//! | **rest**   | f − a    | N − N_P − f + a      |
+//!
+//! and G² ([`crate::stats::llr`]) and χ² ([`crate::stats::chi2`]) are
+//! computed over it. A stem is over-represented when a / N_P > (f − a) /
+//! (N − N_P); both statistics are then reported positive, and negative
+//! otherwise. Only over-represented stems with a ≥ the minimum count are
+//! ranked, by G² (ties by stem), and the first `top` kept.
+//!
+//! This stage ranks given counts; counting, stop words and surface forms are
+//! the pipeline's.
+
+use crate::stats::{chi2, llr};
+
+/// One ranked stem of a part.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyTerm<'a> {
+    /// The stem.
+    pub stem: &'a str,
+    /// Its count in the part (a).
+    pub count: u64,
+    /// Its count in the rest of the corpus (f − a).
+    pub other_count: u64,
+    /// Signed log-likelihood ratio G².
+    pub g2: f64,
+    /// Signed χ².
+    pub chi2: f64,
+}
+
+/// The `top` stems most over-represented in a part.
+///
+/// `part` yields (stem, count in the part); `corpus_count` gives a stem's
+/// count in the whole corpus (part included); `part_tokens` and
+/// `corpus_tokens` are the token totals.
+pub fn key_terms<'a>(
+    part: impl Iterator<Item = (&'a str, u64)>,
+    corpus_count: impl Fn(&str) -> u64,
+    part_tokens: u64,
+    corpus_tokens: u64,
+    min_count: u64,
+    top: usize,
+) -> Vec<KeyTerm<'a>> {
+    let mut terms: Vec<KeyTerm<'a>> = part
+        .filter(|&(_, a)| a >= min_count && a > 0)
+        .filter_map(|(stem, a)| {
+            let f = corpus_count(stem).max(a);
+            let other_tokens = corpus_tokens - part_tokens;
+            // Over-represented: a / N_P > (f − a) / (N − N_P), in integers.
+            let over = u128::from(a) * u128::from(other_tokens)
+                > u128::from(f - a) * u128::from(part_tokens);
+            over.then(|| KeyTerm {
+                stem,
+                count: a,
+                other_count: f - a,
+                g2: llr(corpus_tokens, part_tokens, f, a),
+                chi2: chi2(corpus_tokens, part_tokens, f, a),
+            })
+        })
+        .collect();
+    terms.sort_by(|x, y| y.g2.total_cmp(&x.g2).then_with(|| x.stem.cmp(y.stem)));
+    terms.truncate(top);
+    terms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranks_over_represented_stems() {
+        // Corpus: 1000 tokens, the part 100 of them.
+        let corpus = |stem: &str| match stem {
+            "climat" => 20,
+            "peac" => 100,
+            "rare" => 2,
+            _ => 0,
+        };
+        let part = [("climat", 10), ("peac", 10), ("rare", 2)];
+        let terms = key_terms(part.into_iter(), corpus, 100, 1000, 3, 10);
+        // peac: 10 of 100 in the part, 90 of 900 elsewhere: not over-represented.
+        // rare: under the minimum count.
+        assert_eq!(terms.len(), 1);
+        let t = &terms[0];
+        assert_eq!((t.stem, t.count, t.other_count), ("climat", 10, 10));
+        // O = [[10, 90], [10, 890]], E = [[2, 98], [18, 882]]:
+        // G² = 2·(10 ln 5 + 90 ln(90/98) + 10 ln(10/18) + 890 ln(890/882)) = 21.176963
+        // χ² = 64/2 + 64/98 + 64/18 + 64/882 = 36.281179
+        assert_eq!(format!("{:.6}", t.g2), "21.176963");
+        assert_eq!(format!("{:.6}", t.chi2), "36.281179");
+    }
+
+    #[test]
+    fn top_and_ties() {
+        let corpus = |_: &str| 5;
+        let part = [("b", 5), ("a", 5), ("c", 5)];
+        let terms = key_terms(part.into_iter(), corpus, 10, 1000, 1, 2);
+        assert_eq!(terms.iter().map(|t| t.stem).collect::<Vec<_>>(), ["a", "b"]);
+    }
+}
