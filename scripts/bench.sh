@@ -74,10 +74,12 @@ measure() {
 
 results=$(mktemp)
 {
-  # The themes job; today every table agora has, so also the full default job.
+  # The themes job: theme counts, co-occurrence and keyword counts.
   themes_job=(--tables themes,cooccurrence,keywords)
   measure "agora-j1" "$agora" run --input "$corpus" --themes "$shared/themes.toml" --out "$out/j1" --threads 1 "${themes_job[@]}"
   measure "agora-j2" "$agora" run --input "$corpus" --themes "$shared/themes.toml" --out "$out/j2" --threads 2 "${themes_job[@]}"
+  # The full default job (every table, keyness included).
+  measure "agora-full-j2" "$agora" run --input "$corpus" --themes "$shared/themes.toml" --out "$out/full" --threads 2
   measure "wc-w" sh -c "find -L '$corpus' -name '*.txt' -print0 | xargs -0 cat | wc -w"
   if [ "$oracle" = 1 ]; then
     measure "reference-p2" "$python" "$shared/reference.py" "$corpus" --themes "$shared/themes.toml" --out "$out/ref" --procs 2
@@ -102,5 +104,6 @@ awk -v bytes="$bytes" -v tokens="$tokens" '
     if ("reference-p2" in idx)
       printf "agora --threads 2 vs reference.py:   %.1fx throughput (target >= 16x)\n", t[idx["reference-p2"]]/j2
     printf "agora --threads 2 vs --threads 1:    %.2fx (target >= 1.8x)\n", j1/j2
+    printf "full default job vs themes job:      %.0f%% of its throughput (target >= 60%%)\n", 100*j2/t[idx["agora-full-j2"]]
   }' "$results"
 rm -f "$results"
