@@ -540,3 +540,35 @@ fn keyness_matches_hand_computed_values() {
         2
     );
 }
+
+#[test]
+fn collocates_match_hand_computed_values() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            //                         0      1    2    3        4   5       6        7
+            (
+                "corpus/FRA_75_2020.txt",
+                b"Rising seas hurt refugees and climate refugees suffer.",
+            ),
+            ("themes.toml", DICTIONARY.as_bytes()),
+        ],
+    );
+    run_fixture_with(dir.path(), "out", &["--window", "2", "--min-count", "1"], 0);
+    // N = 8 tokens. displacement: hits 3 and 6, windows {1, 2, 4, 5, 7}
+    // (W = 5; `and` is a stop word: a window token, not a collocate).
+    // climate: hit 5, window {3, 4, 6, 7} (W = 4), refuge twice.
+    // climate, refuge: O = 2, f = 2: [[2, 2], [0, 4]] against E = [[1, 3], [1, 3]]:
+    //   llr = 2·(2 ln 2 + 2 ln(2/3) + 4 ln(4/3)) = 3.452185, pmi = log2(2·8 / (4·2)) = 1.
+    assert_eq!(
+        read(&dir.path().join("out"), "collocates.csv"),
+        "country_iso3,country_name,theme,rank,stem,term,count,window_tokens,stem_count,country_tokens,llr,pmi\n\
+         FRA,France,climate,1,refuge,refugees,2,4,2,8,3.452185,1.000000\n\
+         FRA,France,climate,2,suffer,suffer,1,4,1,8,1.529641,1.000000\n\
+         FRA,France,displacement,1,climat,climate,1,5,1,8,1.024298,0.678072\n\
+         FRA,France,displacement,2,hurt,hurt,1,5,1,8,1.024298,0.678072\n\
+         FRA,France,displacement,3,sea,seas,1,5,1,8,1.024298,0.678072\n\
+         FRA,France,displacement,4,suffer,suffer,1,5,1,8,1.024298,0.678072\n"
+    );
+}

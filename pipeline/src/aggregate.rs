@@ -53,6 +53,15 @@ pub struct WordCounts {
     pub stems: FxHashMap<u32, u64>,
 }
 
+/// Collocates of one theme in one country (and year, with `--by year`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Collocates {
+    /// Tokens within the windows around the theme's hits, stop words included.
+    pub window_tokens: u64,
+    /// Occurrences of each stem id in those windows, stop words left out.
+    pub stems: FxHashMap<u32, u64>,
+}
+
 /// The stems and forms of the whole run, shared by the workers: each worker
 /// maps its own stem ids to these once, when it ends, so the counts per
 /// country stay keyed by integers and every string is stored once.
@@ -123,6 +132,8 @@ pub struct Totals {
     pub term_hits: BTreeMap<CountryKey, Vec<u64>>,
     /// Word counts per country (and year with `--by year`), by stem id.
     pub words: BTreeMap<(CountryKey, Option<i32>), WordCounts>,
+    /// Collocates per country (and year) and theme index.
+    pub collocates: BTreeMap<((CountryKey, Option<i32>), u32), Collocates>,
     /// Speeches counted.
     pub speeches: u64,
     /// Their tokens.
@@ -138,6 +149,7 @@ impl Totals {
             cooccurrence: BTreeMap::new(),
             term_hits: BTreeMap::new(),
             words: BTreeMap::new(),
+            collocates: BTreeMap::new(),
             speeches: 0,
             tokens: 0,
         }
@@ -196,8 +208,27 @@ impl Totals {
                 hits[t] += u64::from(h);
             }
         }
-        if tables.keyness {
-            let year = if by_year { meta.year } else { None };
+        let year = if by_year { meta.year } else { None };
+        if tables.collocates {
+            for (theme, &n) in counts.window_tokens.iter().enumerate() {
+                if n > 0 {
+                    let c = self
+                        .collocates
+                        .entry(((country(), year), theme as u32))
+                        .or_default();
+                    c.window_tokens += u64::from(n);
+                }
+            }
+            for &(theme, stem, n) in &counts.collocates {
+                let c = self
+                    .collocates
+                    .entry(((country(), year), theme))
+                    .or_default();
+                *c.stems.entry(stem).or_default() += u64::from(n);
+            }
+        }
+        // Collocates need the country's stem counts too.
+        if tables.keyness || tables.collocates {
             let words = self.words.entry((country(), year)).or_default();
             words.tokens += counts.tokens;
             for &(stem, n) in &counts.stems {
@@ -222,13 +253,18 @@ impl Totals {
                 .or_insert((global[stem as usize], 0))
                 .1 += n;
         }
-        for words in self.words.values_mut() {
-            words.stems = words
-                .stems
+        let to_global = |stems: &mut FxHashMap<u32, u64>| {
+            *stems = stems
                 .drain()
                 .map(|(s, n)| (global[s as usize], n))
                 .collect();
-        }
+        };
+        self.words
+            .values_mut()
+            .for_each(|w| to_global(&mut w.stems));
+        self.collocates
+            .values_mut()
+            .for_each(|c| to_global(&mut c.stems));
         resolved.merge(std::mem::replace(self, Totals::new(self.layout)));
     }
 
@@ -256,9 +292,11 @@ impl Totals {
         });
         merge_map(&mut self.words, other.words, |mine, words| {
             mine.tokens += words.tokens;
-            for (stem, n) in words.stems {
-                *mine.stems.entry(stem).or_default() += n;
-            }
+            add_counts(&mut mine.stems, words.stems);
+        });
+        merge_map(&mut self.collocates, other.collocates, |mine, c| {
+            mine.window_tokens += c.window_tokens;
+            add_counts(&mut mine.stems, c.stems);
         });
     }
 }
@@ -276,6 +314,12 @@ fn merge_map<K: Ord, V>(
             }
             Entry::Occupied(mut e) => combine(e.get_mut(), value),
         }
+    }
+}
+
+fn add_counts(into: &mut FxHashMap<u32, u64>, from: FxHashMap<u32, u64>) {
+    for (key, n) in from {
+        *into.entry(key).or_default() += n;
     }
 }
 
@@ -311,7 +355,7 @@ mod tests {
             term_hits: hits.to_vec(),
             speech_themes,
             sentence_themes,
-            stems: Vec::new(),
+            ..SpeechCounts::default()
         };
         (meta, counts)
     }
@@ -367,6 +411,7 @@ mod tests {
             themes: true,
             cooccurrence: false,
             keywords: false,
+            collocates: false,
             keyness: false,
         };
         let mut t = Totals::new(Layout {

@@ -75,28 +75,34 @@ pub struct RunArgs {
     pub out: PathBuf,
 
     /// Tables to compute and write, comma-separated: `themes` (theme_counts.csv),
-    /// `cooccurrence` (theme_cooccurrence.csv), `keywords` (keyword_counts.csv), `keyness`
-    /// (keyness.csv). Work for a table not listed is not done, and its file is removed from
+    /// `cooccurrence` (theme_cooccurrence.csv), `keywords` (keyword_counts.csv), `collocates`
+    /// (collocates.csv), `keyness` (keyness.csv). Work for a table not listed is not done, and its file is removed from
     /// --out, so --out never mixes runs. speeches.csv, errors.csv and manifest.json are always
     /// written. Default: all.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub tables: Vec<TableName>,
 
-    /// Also key theme co-occurrence and keyness by `year`: their tables get a `year` column
-    /// after `country_name`, for charts year by year (keyness then compares a country's
-    /// speeches of a year with the other speeches of that year).
+    /// Also key theme co-occurrence, collocates and keyness by `year`: their tables get a
+    /// `year` column after `country_name`, for charts year by year (keyness then compares a
+    /// country's speeches of a year with the other speeches of that year).
     #[arg(long, value_name = "KEY")]
     pub by: Option<ByKey>,
 
-    /// Stems kept per country in keyness.csv (the most over-represented first).
+    /// Collocation window: the tokens on each side of a theme's hits whose stems count as its
+    /// collocates.
+    #[arg(long, value_name = "K", default_value_t = 5)]
+    pub window: usize,
+
+    /// Stems kept per (country, theme) in collocates.csv and per country in keyness.csv.
     #[arg(long, value_name = "N", default_value_t = 25)]
     pub top: usize,
 
-    /// Fewest occurrences in a country for a stem to be ranked in keyness.csv.
+    /// Fewest occurrences for a stem to be ranked in collocates.csv (in a theme's windows) and
+    /// keyness.csv (in a country's speeches).
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub min_count: u64,
 
-    /// Stop words left out of keyness (one word a line, `#` comments).
+    /// Stop words left out of collocates and keyness (one word a line, `#` comments).
     /// Default: seeds/stopwords.txt, or the same list built into agora when that file is absent.
     #[arg(long, value_name = "FILE")]
     pub stopwords: Option<PathBuf>,
@@ -116,6 +122,8 @@ pub enum TableName {
     Cooccurrence,
     /// keyword_counts.csv
     Keywords,
+    /// collocates.csv
+    Collocates,
     /// keyness.csv
     Keyness,
 }

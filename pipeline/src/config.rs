@@ -68,6 +68,8 @@ pub struct Tables {
     pub cooccurrence: bool,
     /// keyword_counts.csv
     pub keywords: bool,
+    /// collocates.csv
+    pub collocates: bool,
     /// keyness.csv
     pub keyness: bool,
 }
@@ -78,6 +80,7 @@ impl Default for Tables {
             themes: true,
             cooccurrence: true,
             keywords: true,
+            collocates: true,
             keyness: true,
         }
     }
@@ -93,6 +96,7 @@ impl Tables {
             themes: names.contains(&TableName::Themes),
             cooccurrence: names.contains(&TableName::Cooccurrence),
             keywords: names.contains(&TableName::Keywords),
+            collocates: names.contains(&TableName::Collocates),
             keyness: names.contains(&TableName::Keyness),
         }
     }
@@ -121,7 +125,9 @@ pub struct RunConfig {
     pub themes: Source,
     /// The stop words.
     pub stopwords: Source,
-    /// Stems kept per country in keyness.csv.
+    /// Collocation window, tokens on each side.
+    pub window: usize,
+    /// Stems kept per (country, theme) in collocates.csv and per country in keyness.csv.
     pub top: usize,
     /// Fewest occurrences for a stem to be ranked.
     pub min_count: u64,
@@ -149,6 +155,7 @@ impl RunConfig {
             metadata: args.metadata,
             themes,
             stopwords,
+            window: args.window,
             top: args.top,
             min_count: args.min_count,
             out: args.out,

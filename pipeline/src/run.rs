@@ -220,8 +220,10 @@ struct Shared<'a> {
     metadata: &'a Metadata,
     /// What the totals keep.
     layout: Layout,
-    /// Words keyness leaves out.
+    /// Words collocates and keyness leave out.
     stopwords: &'a StopWords,
+    /// Collocation window.
+    window: usize,
     /// The run's stems, to which each worker maps its own when it ends.
     lexicon: Mutex<Lexicon>,
     /// Each worker's totals, handed over when it ends.
@@ -265,6 +267,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         metadata: &metadata,
         layout,
         stopwords: &stopwords,
+        window: cfg.window,
         lexicon: Mutex::new(Lexicon::default()),
         totals: Mutex::new(Vec::new()),
     };
@@ -324,6 +327,19 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
     if cfg.tables.keywords {
         let n = tables::write_keyword_counts(dir, &totals, &dictionary).map_err(io)?;
         rows.insert(tables::KEYWORD_COUNTS, n);
+    }
+    if cfg.tables.collocates {
+        let n = tables::write_collocates(
+            dir,
+            &totals,
+            &lexicon,
+            &dictionary,
+            cfg.by_year,
+            cfg.top,
+            cfg.min_count,
+        )
+        .map_err(io)?;
+        rows.insert(tables::COLLOCATES, n);
     }
     if cfg.tables.keyness {
         let n = tables::write_keyness(dir, &totals, &lexicon, cfg.by_year, cfg.top, cfg.min_count)
@@ -468,13 +484,17 @@ fn resolve(
     totals.resolve(analyzer.vocabulary(), &mut lexicon, resolved);
 }
 
-/// An analyzer for a worker: it counts the vocabulary only when keyness is
-/// asked for, since that costs time on every token.
+/// An analyzer for a worker: it counts the vocabulary and collocates only
+/// when their tables are asked for, since that costs time on every token.
 fn new_analyzer<'a>(shared: &Shared<'a>) -> Analyzer<'a> {
-    if shared.layout.tables.keyness {
-        Analyzer::with_vocabulary(shared.matcher, shared.stopwords)
-    } else {
-        Analyzer::new(shared.matcher)
+    let tables = shared.layout.tables;
+    if !(tables.keyness || tables.collocates) {
+        return Analyzer::new(shared.matcher);
+    }
+    let analyzer = Analyzer::with_vocabulary(shared.matcher, shared.stopwords);
+    match tables.collocates {
+        true => analyzer.with_collocates(shared.window),
+        false => analyzer,
     }
 }
 

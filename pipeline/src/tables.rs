@@ -28,6 +28,8 @@ pub const THEME_COUNTS: &str = "theme_counts.csv";
 pub const COOCCURRENCE: &str = "theme_cooccurrence.csv";
 /// `keyword_counts.csv`: hits per (country, theme, term).
 pub const KEYWORD_COUNTS: &str = "keyword_counts.csv";
+/// `collocates.csv`: the stems around each theme's hits, per country.
+pub const COLLOCATES: &str = "collocates.csv";
 /// `keyness.csv`: the stems most over-represented per country.
 pub const KEYNESS: &str = "keyness.csv";
 /// `errors.csv`: files skipped or degraded.
@@ -40,6 +42,7 @@ pub const ALL: &[&str] = &[
     THEME_COUNTS,
     COOCCURRENCE,
     KEYWORD_COUNTS,
+    COLLOCATES,
     KEYNESS,
     ERRORS,
     MANIFEST,
@@ -361,6 +364,88 @@ pub fn write_keyness(
                 (corpus_tokens - words.tokens).to_string(),
                 fixed6(t.g2),
                 fixed6(t.chi2),
+            ]);
+            w.write_record(&record)?;
+            rows += 1;
+        }
+    }
+    finish(w)?;
+    Ok(rows)
+}
+
+/// Writes `collocates.csv`; returns its number of rows. For each country
+/// (and year) and theme, the stems within the windows around the theme's
+/// hits that occur there more than their country-wide frequency predicts,
+/// at least `min_count` times, ranked by G² (ties by stem), the first `top`.
+pub fn write_collocates(
+    dir: &Path,
+    totals: &Totals,
+    lexicon: &Lexicon,
+    dict: &Dictionary,
+    by_year: bool,
+    top: usize,
+    min_count: u64,
+) -> Result<u64> {
+    let mut header = vec!["country_iso3", "country_name"];
+    if by_year {
+        header.push("year");
+    }
+    header.extend([
+        "theme",
+        "rank",
+        "stem",
+        "term",
+        "count",
+        "window_tokens",
+        "stem_count",
+        "country_tokens",
+        "llr",
+        "pmi",
+    ]);
+    let mut w = create(dir, COLLOCATES, &header)?;
+    let terms = lexicon.terms();
+    let mut rows = 0;
+    for ((key, theme), c) in &totals.collocates {
+        let Some(words) = totals.words.get(key) else {
+            continue;
+        };
+        let n = words.tokens;
+        // (stem, O, stem count, llr, pmi) of the over-represented stems.
+        let mut ranked: Vec<(&str, u64, u64, f64, f64)> = c
+            .stems
+            .iter()
+            .filter(|&(_, &o)| o >= min_count.max(1))
+            .filter_map(|(&stem, &o)| {
+                let f = words.stems.get(&stem).copied().unwrap_or(o).max(o);
+                // More often in the windows than elsewhere: O / W > (f − O) / (N − W).
+                let over = u128::from(o) * u128::from(n - c.window_tokens)
+                    > u128::from(f - o) * u128::from(c.window_tokens);
+                over.then(|| {
+                    let s = pair_stats(n, c.window_tokens, f, o);
+                    (lexicon.stem(stem), o, f, s.llr, s.pmi)
+                })
+            })
+            .collect();
+        ranked.sort_by(|x, y| y.3.total_cmp(&x.3).then_with(|| x.0.cmp(y.0)));
+        ranked.truncate(top);
+        let ((iso3, name), year) = key;
+        for (rank, &(stem, o, f, llr, pmi)) in ranked.iter().enumerate() {
+            let mut record: Vec<String> = vec![iso3.clone(), name.clone()];
+            if by_year {
+                record.push(opt(*year));
+            }
+            let term = lexicon.id(stem).map_or(stem, |id| terms[id as usize]);
+            record.extend([
+                dict.themes[*theme as usize].name.clone(),
+                (rank + 1).to_string(),
+                stem.to_owned(),
+                term.to_owned(),
+                o.to_string(),
+                c.window_tokens.to_string(),
+                f.to_string(),
+                n.to_string(),
+                fixed6(llr),
+                fixed6(pmi),
             ]);
             w.write_record(&record)?;
             rows += 1;

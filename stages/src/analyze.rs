@@ -20,7 +20,7 @@ use std::hash::{Hash, Hasher};
 use rustc_hash::FxHashMap;
 
 use crate::cooccurrence::ThemeSets;
-use crate::matcher::{Matcher, WordClass, CAN_START};
+use crate::matcher::{Hit, Matcher, WordClass, CAN_START};
 use crate::normalize::normalize;
 use crate::stem::Stemmer;
 use crate::tokenize::{lowercase_into, tokenize, Tokens};
@@ -50,6 +50,12 @@ pub struct SpeechCounts {
     /// analyzer's [`Vocabulary`], count), by stem id. Empty unless the
     /// analyzer counts the vocabulary (which also counts each form).
     pub stems: Vec<(u32, u32)>,
+    /// Collocates: (theme, stem id, occurrences) of the stems within the
+    /// window around the theme's hits, sorted. Empty unless asked for.
+    pub collocates: Vec<(u32, u32, u32)>,
+    /// Per theme, the tokens within the window around its hits (the union
+    /// of the windows, the hits' own tokens left out), stop words included.
+    pub window_tokens: Vec<u32>,
 }
 
 /// A lowercase ASCII word of at most [`ShortKey::MAX`] bytes, stored inline
@@ -240,6 +246,15 @@ pub struct Analyzer<'m> {
     /// Occurrences per stem id in the current speech, and the ids touched.
     stem_counts: Vec<u32>,
     touched: Vec<u32>,
+    /// Collocation window (tokens each side of a hit), when asked for.
+    window: Option<usize>,
+    /// The hits of the current speech.
+    hits: Vec<Hit>,
+    /// Per token: the last (speech, theme) stamp that marked it as a hit of
+    /// the theme, or as inside the theme's windows.
+    hit_mark: Vec<u32>,
+    window_mark: Vec<u32>,
+    stamp: u32,
     tokens: Tokens,
     words: Vec<u32>,
     resume: Vec<usize>,
@@ -255,6 +270,11 @@ impl<'m> Analyzer<'m> {
             classes: WordClasses::default(),
             stem_counts: Vec::new(),
             touched: Vec::new(),
+            window: None,
+            hits: Vec::new(),
+            hit_mark: Vec::new(),
+            window_mark: Vec::new(),
+            stamp: 0,
             tokens: Tokens::default(),
             words: Vec::new(),
             resume: Vec::new(),
@@ -271,7 +291,14 @@ impl<'m> Analyzer<'m> {
         }
     }
 
-    /// The forms and stems counted so far, to resolve [`SpeechCounts::forms`].
+    /// Also counts collocates: the stems within `window` tokens on each side
+    /// of every hit, in [`SpeechCounts::collocates`] (needs the vocabulary).
+    pub fn with_collocates(mut self, window: usize) -> Self {
+        self.window = Some(window);
+        self
+    }
+
+    /// The forms and stems counted so far, to resolve [`SpeechCounts::stems`].
     pub fn vocabulary(&self) -> &Vocabulary {
         &self.classes.vocab
     }
@@ -300,9 +327,73 @@ impl<'m> Analyzer<'m> {
             &self.tokens,
             &mut self.resume,
             &mut self.sentence,
+            &mut self.hits,
         );
         counts.stems = stems;
+        if let Some(window) = self.window {
+            self.count_collocates(window, &mut counts);
+        }
         counts
+    }
+
+    /// Counts, per theme, the tokens within `window` of its hits (the union
+    /// of the windows, any hit of the theme left out) and their stems.
+    fn count_collocates(&mut self, window: usize, counts: &mut SpeechCounts) {
+        let n = self.words.len();
+        self.hit_mark.resize(n, 0);
+        self.window_mark.resize(n, 0);
+        counts.window_tokens = vec![0; self.matcher.theme_count()];
+        let mut found: Vec<(u32, u32, u32)> = Vec::new();
+        let mut hits = std::mem::take(&mut self.hits);
+        // Theme by theme (stable: hits stay in order of start within a theme).
+        hits.sort_by_key(|h| h.theme);
+        for group in hits.chunk_by(|a, b| a.theme == b.theme) {
+            let theme = group[0].theme;
+            // A fresh stamp, so the marks need no clearing between themes.
+            self.stamp = self.stamp.wrapping_add(1);
+            if self.stamp == 0 {
+                self.hit_mark.iter_mut().for_each(|m| *m = 0);
+                self.window_mark.iter_mut().for_each(|m| *m = 0);
+                self.stamp = 1;
+            }
+            let stamp = self.stamp;
+            for h in group {
+                let (s, e) = (h.start as usize, (h.start + h.len) as usize);
+                self.hit_mark[s..e].iter_mut().for_each(|m| *m = stamp);
+            }
+            let vocab = &self.classes.vocab;
+            self.touched.clear();
+            for h in group {
+                let (s, e) = (h.start as usize, (h.start + h.len) as usize);
+                let before = s.saturating_sub(window)..s;
+                let after = e..(e + window).min(n);
+                for i in before.chain(after) {
+                    let total = &mut counts.window_tokens[theme as usize];
+                    if mark(i, stamp, &self.hit_mark, &mut self.window_mark, total) {
+                        self.touched.push(i as u32);
+                    }
+                }
+            }
+            for &i in &self.touched {
+                let form =
+                    self.classes.form_of_class[(self.words[i as usize] & !CAN_START) as usize];
+                if form != STOP {
+                    let stem = vocab.stem_of(form);
+                    let slot = &mut self.stem_counts[stem as usize];
+                    if *slot == 0 {
+                        found.push((theme, stem, 0));
+                    }
+                    *slot += 1;
+                }
+            }
+            for entry in found.iter_mut().filter(|e| e.0 == theme) {
+                entry.2 = std::mem::take(&mut self.stem_counts[entry.1 as usize]);
+            }
+        }
+        self.touched.clear();
+        self.hits = hits;
+        found.sort_unstable();
+        counts.collocates = found;
     }
 
     /// The stems of the current speech with their counts, by stem id; the
@@ -332,10 +423,22 @@ impl<'m> Analyzer<'m> {
     }
 }
 
+/// Marks token `i` as inside a theme's windows (unless it is one of the
+/// theme's hits, or already marked); returns whether it was newly marked.
+fn mark(i: usize, stamp: u32, hit_mark: &[u32], window_mark: &mut [u32], total: &mut u32) -> bool {
+    if hit_mark[i] == stamp || window_mark[i] == stamp {
+        return false;
+    }
+    window_mark[i] = stamp;
+    *total += 1;
+    true
+}
+
 /// Counts the matches of a speech given its words' classes: hits per theme
 /// and term, and the theme sets of the speech and of its sentences. Shared by
 /// [`Analyzer`] and [`crate::reference`]; `resume` and `sentence` are
 /// scratch space.
+/// The hits found are left in `hits`.
 pub(crate) fn count(
     matcher: &Matcher,
     classes: &[WordClass],
@@ -343,7 +446,9 @@ pub(crate) fn count(
     tokens: &Tokens,
     resume: &mut Vec<usize>,
     sentence: &mut Vec<u32>,
+    hits: &mut Vec<Hit>,
 ) -> SpeechCounts {
+    hits.clear();
     let mut counts = SpeechCounts {
         tokens: tokens.len() as u64,
         sentences: tokens.sentences() as u64,
@@ -355,6 +460,7 @@ pub(crate) fn count(
     let mut current = 0usize; // sentence of the last hit
     sentence.clear();
     matcher.scan(classes, words, resume, |hit| {
+        hits.push(hit);
         counts.theme_hits[hit.theme as usize] += 1;
         counts.term_hits[hit.term as usize] += 1;
         // Hits come in order of start, so the sentence only moves forward.
@@ -475,6 +581,38 @@ mod tests {
         );
         // Without the vocabulary, nothing is counted.
         assert!(Analyzer::new(&m).analyze("women").stems.is_empty());
+    }
+
+    #[test]
+    fn counts_collocates_in_the_union_of_windows() {
+        let m = matcher();
+        let stop = crate::vocabulary::StopWords::parse("and");
+        let mut a = Analyzer::with_vocabulary(&m, &stop).with_collocates(2);
+        //          0      1    2    3        4   5       6        7
+        let c = a.analyze("Rising seas hurt refugees and climate refugees suffer.");
+        // refugees (theme 1): hits at 3 and 6; windows {1, 2, 4, 5} ∪ {4, 5, 7}.
+        // climate (theme 0): hit at 5; window {3, 4, 6, 7}.
+        assert_eq!(c.window_tokens, [4, 5, 0]);
+        let named: Vec<(u32, &str, u32)> = c
+            .collocates
+            .iter()
+            .map(|&(t, s, n)| (t, a.vocabulary().stem(s), n))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                (0, "refuge", 2),
+                (0, "suffer", 1),
+                (1, "sea", 1),
+                (1, "hurt", 1),
+                (1, "climat", 1),
+                (1, "suffer", 1)
+            ]
+        );
+        // The next speech starts afresh.
+        let c = a.analyze("women");
+        assert!(c.collocates.is_empty());
+        assert_eq!(c.window_tokens, [0, 0, 0]);
     }
 
     #[test]

@@ -72,6 +72,8 @@ pub struct Hit {
     pub term: u32,
     /// Index of the first word of the match.
     pub start: u32,
+    /// Number of words of the match.
+    pub len: u32,
 }
 
 impl Matcher {
@@ -207,6 +209,7 @@ impl Matcher {
                         theme: term.theme,
                         term: id,
                         start: i as u32,
+                        len: (end - i) as u32,
                     });
                 }
             }

@@ -47,6 +47,7 @@ pub fn analyze(matcher: &Matcher, body: &str) -> SpeechCounts {
         &tokens,
         &mut Vec::new(),
         &mut Vec::new(),
+        &mut Vec::new(),
     )
 }
 
