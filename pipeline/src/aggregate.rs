@@ -62,6 +62,17 @@ pub struct Collocates {
     pub stems: FxHashMap<u32, u64>,
 }
 
+/// Stem counts of one country and year, for `term_counts.csv`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TermCounts {
+    /// Speeches of the cell.
+    pub speeches: u64,
+    /// Their tokens.
+    pub tokens: u64,
+    /// Per stem id: (occurrences, speeches it occurs in).
+    pub stems: FxHashMap<u32, (u64, u64)>,
+}
+
 /// The stems and forms of the whole run, shared by the workers: each worker
 /// maps its own stem ids to these once, when it ends, so the counts per
 /// country stay keyed by integers and every string is stored once.
@@ -134,6 +145,8 @@ pub struct Totals {
     pub words: BTreeMap<(CountryKey, Option<i32>), WordCounts>,
     /// Collocates per country (and year) and theme index.
     pub collocates: BTreeMap<((CountryKey, Option<i32>), u32), Collocates>,
+    /// Stem counts per country and year (always by year).
+    pub terms: BTreeMap<(CountryKey, Option<i32>), TermCounts>,
     /// Speeches counted.
     pub speeches: u64,
     /// Their tokens.
@@ -150,6 +163,7 @@ impl Totals {
             term_hits: BTreeMap::new(),
             words: BTreeMap::new(),
             collocates: BTreeMap::new(),
+            terms: BTreeMap::new(),
             speeches: 0,
             tokens: 0,
         }
@@ -227,6 +241,16 @@ impl Totals {
                 *c.stems.entry(stem).or_default() += u64::from(n);
             }
         }
+        if tables.terms {
+            let cell = self.terms.entry((country(), meta.year)).or_default();
+            cell.speeches += 1;
+            cell.tokens += counts.tokens;
+            for &(stem, n) in &counts.stems {
+                let e = cell.stems.entry(stem).or_default();
+                e.0 += u64::from(n);
+                e.1 += 1;
+            }
+        }
         // Collocates need the country's stem counts too.
         if tables.keyness || tables.collocates {
             let words = self.words.entry((country(), year)).or_default();
@@ -265,6 +289,13 @@ impl Totals {
         self.collocates
             .values_mut()
             .for_each(|c| to_global(&mut c.stems));
+        for cell in self.terms.values_mut() {
+            cell.stems = cell
+                .stems
+                .drain()
+                .map(|(s, n)| (global[s as usize], n))
+                .collect();
+        }
         resolved.merge(std::mem::replace(self, Totals::new(self.layout)));
     }
 
@@ -293,6 +324,15 @@ impl Totals {
         merge_map(&mut self.words, other.words, |mine, words| {
             mine.tokens += words.tokens;
             add_counts(&mut mine.stems, words.stems);
+        });
+        merge_map(&mut self.terms, other.terms, |mine, cell| {
+            mine.speeches += cell.speeches;
+            mine.tokens += cell.tokens;
+            for (stem, (n, df)) in cell.stems {
+                let e = mine.stems.entry(stem).or_default();
+                e.0 += n;
+                e.1 += df;
+            }
         });
         merge_map(&mut self.collocates, other.collocates, |mine, c| {
             mine.window_tokens += c.window_tokens;
@@ -413,6 +453,7 @@ mod tests {
             keywords: false,
             collocates: false,
             keyness: false,
+            terms: false,
         };
         let mut t = Totals::new(Layout {
             tables,

@@ -76,9 +76,9 @@ pub struct RunArgs {
 
     /// Tables to compute and write, comma-separated: `themes` (theme_counts.csv),
     /// `cooccurrence` (theme_cooccurrence.csv), `keywords` (keyword_counts.csv), `collocates`
-    /// (collocates.csv), `keyness` (keyness.csv). Work for a table not listed is not done, and its file is removed from
-    /// --out, so --out never mixes runs. speeches.csv, errors.csv and manifest.json are always
-    /// written. Default: all.
+    /// (collocates.csv), `keyness` (keyness.csv), `terms` (term_counts.csv). Work for a table
+    /// not listed is not done, and its file is removed from --out, so --out never mixes runs.
+    /// speeches.csv, errors.csv and manifest.json are always written. Default: all but `terms`.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub tables: Vec<TableName>,
 
@@ -87,6 +87,11 @@ pub struct RunArgs {
     /// country's speeches of a year with the other speeches of that year).
     #[arg(long, value_name = "KEY")]
     pub by: Option<ByKey>,
+
+    /// Also write term_counts.csv (stem counts and document frequencies per country and
+    /// year), on top of the tables selected.
+    #[arg(long)]
+    pub terms: bool,
 
     /// Collocation window: the tokens on each side of a theme's hits whose stems count as its
     /// collocates.
@@ -98,7 +103,7 @@ pub struct RunArgs {
     pub top: usize,
 
     /// Fewest occurrences for a stem to be ranked in collocates.csv (in a theme's windows) and
-    /// keyness.csv (in a country's speeches).
+    /// keyness.csv, or listed in term_counts.csv (in a country's speeches).
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub min_count: u64,
 
@@ -126,6 +131,8 @@ pub enum TableName {
     Collocates,
     /// keyness.csv
     Keyness,
+    /// term_counts.csv
+    Terms,
 }
 
 /// What `--by` can add to the co-occurrence key.

@@ -72,6 +72,8 @@ pub struct Tables {
     pub collocates: bool,
     /// keyness.csv
     pub keyness: bool,
+    /// term_counts.csv (opt-in)
+    pub terms: bool,
 }
 
 impl Default for Tables {
@@ -82,6 +84,7 @@ impl Default for Tables {
             keywords: true,
             collocates: true,
             keyness: true,
+            terms: false,
         }
     }
 }
@@ -98,6 +101,15 @@ impl Tables {
             keywords: names.contains(&TableName::Keywords),
             collocates: names.contains(&TableName::Collocates),
             keyness: names.contains(&TableName::Keyness),
+            terms: names.contains(&TableName::Terms),
+        }
+    }
+
+    /// These tables, with `terms` only when asked for by `--terms` or by name.
+    fn only_if(self, terms_flag: bool) -> Tables {
+        Tables {
+            terms: terms_flag || self.terms,
+            ..self
         }
     }
 
@@ -160,7 +172,7 @@ impl RunConfig {
             min_count: args.min_count,
             out: args.out,
             threads,
-            tables: Tables::from_names(&args.tables),
+            tables: Tables::from_names(&args.tables).only_if(args.terms),
             by_year: args.by == Some(ByKey::Year),
         }
     }

@@ -341,6 +341,10 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         .map_err(io)?;
         rows.insert(tables::COLLOCATES, n);
     }
+    if cfg.tables.terms {
+        let n = tables::write_term_counts(dir, &totals, &lexicon, cfg.min_count).map_err(io)?;
+        rows.insert(tables::TERM_COUNTS, n);
+    }
     if cfg.tables.keyness {
         let n = tables::write_keyness(dir, &totals, &lexicon, cfg.by_year, cfg.top, cfg.min_count)
             .map_err(io)?;
@@ -488,7 +492,7 @@ fn resolve(
 /// when their tables are asked for, since that costs time on every token.
 fn new_analyzer<'a>(shared: &Shared<'a>) -> Analyzer<'a> {
     let tables = shared.layout.tables;
-    if !(tables.keyness || tables.collocates) {
+    if !(tables.keyness || tables.collocates || tables.terms) {
         return Analyzer::new(shared.matcher);
     }
     let analyzer = Analyzer::with_vocabulary(shared.matcher, shared.stopwords);

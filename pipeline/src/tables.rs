@@ -32,6 +32,8 @@ pub const KEYWORD_COUNTS: &str = "keyword_counts.csv";
 pub const COLLOCATES: &str = "collocates.csv";
 /// `keyness.csv`: the stems most over-represented per country.
 pub const KEYNESS: &str = "keyness.csv";
+/// `term_counts.csv`: stem counts per country and year (opt-in).
+pub const TERM_COUNTS: &str = "term_counts.csv";
 /// `errors.csv`: files skipped or degraded.
 pub const ERRORS: &str = "errors.csv";
 /// `manifest.json`: what the run did.
@@ -44,6 +46,7 @@ pub const ALL: &[&str] = &[
     KEYWORD_COUNTS,
     COLLOCATES,
     KEYNESS,
+    TERM_COUNTS,
     ERRORS,
     MANIFEST,
 ];
@@ -448,6 +451,59 @@ pub fn write_collocates(
                 fixed6(pmi),
             ]);
             w.write_record(&record)?;
+            rows += 1;
+        }
+    }
+    finish(w)?;
+    Ok(rows)
+}
+
+/// Writes `term_counts.csv`: per country and year, every stem that occurs at
+/// least `min_count` times, with its commonest form and the number of
+/// speeches it occurs in; returns its number of rows.
+pub fn write_term_counts(
+    dir: &Path,
+    totals: &Totals,
+    lexicon: &Lexicon,
+    min_count: u64,
+) -> Result<u64> {
+    let mut w = create(
+        dir,
+        TERM_COUNTS,
+        &[
+            "country_iso3",
+            "country_name",
+            "year",
+            "stem",
+            "term",
+            "count",
+            "document_frequency",
+            "speeches",
+            "tokens",
+        ],
+    )?;
+    let terms = lexicon.terms();
+    let mut rows = 0;
+    for (((iso3, name), year), cell) in &totals.terms {
+        let mut stems: Vec<(&str, u32, u64, u64)> = cell
+            .stems
+            .iter()
+            .filter(|&(_, &(n, _))| n >= min_count)
+            .map(|(&id, &(n, df))| (lexicon.stem(id), id, n, df))
+            .collect();
+        stems.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        for (stem, id, n, df) in stems {
+            w.write_record([
+                iso3.as_str(),
+                name,
+                &opt(*year),
+                stem,
+                terms[id as usize],
+                &n.to_string(),
+                &df.to_string(),
+                &cell.speeches.to_string(),
+                &cell.tokens.to_string(),
+            ])?;
             rows += 1;
         }
     }
