@@ -288,3 +288,105 @@ fn theme_hits_agree_with_the_python_oracle() {
     );
     assert!(off.is_empty(), "cells off by more than 1%: {off:?}");
 }
+
+/// Collocates recounted from the raw files by a plain loop: one theme with a
+/// single prefix term (so every token that starts with it is a hit), windows
+/// of five tokens, stop words from seeds/stopwords.txt. The loop shares only
+/// decoding, header removal, normalization and the plain tokenizer with
+/// Agora; windows, stop words, stemming and sums are its own.
+#[test]
+fn one_collocate_row_matches_an_independent_count() {
+    use agora_stages::normalize::normalize;
+    use agora_stages::stem::Stemmer;
+    use agora_stages::tokenize::{lowercase_into, tokenize_plain};
+    let Some(shared) = shared() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let themes = dir.path().join("themes.toml");
+    fs::write(&themes, "[themes.displacement]\nterms = [\"refugee*\"]\n").unwrap();
+    let out = dir.path().join("out");
+    let corpus = shared.join("corpus");
+    run_ok(
+        &[
+            "-i",
+            s(&corpus),
+            "-t",
+            s(&themes),
+            "-o",
+            s(&out),
+            "--min-count",
+            "1",
+            "--top",
+            "100000",
+        ],
+        0,
+    );
+
+    let country_of: HashMap<String, String> = rows(&read(&out, "speeches.csv"))
+        .into_iter()
+        .map(|r| (r["speech_id"].clone(), r["country_iso3"].clone()))
+        .collect();
+    let stop: std::collections::HashSet<String> =
+        fs::read_to_string(repo().join("seeds/stopwords.txt"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_owned)
+            .collect();
+    let stemmer = Stemmer::english();
+    // Per country: (window tokens, occurrences of the stem `camp` in windows).
+    let mut counted: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut tokens = Tokens::default();
+    let mut lower = String::new();
+    for path in walk(&corpus) {
+        let bytes = fs::read(&path).unwrap();
+        let (text, _) = decode(&bytes);
+        let name = path.file_name().unwrap().to_string_lossy();
+        let body = normalize(&ingest(&name, &text).body).into_owned();
+        tokenize_plain(&body, &mut tokens);
+        let words: Vec<String> = tokens
+            .words
+            .iter()
+            .map(|&(s, e)| {
+                lowercase_into(&body[s as usize..e as usize], &mut lower);
+                lower.clone()
+            })
+            .collect();
+        let hit: Vec<bool> = words.iter().map(|w| w.starts_with("refugee")).collect();
+        let in_window: Vec<bool> = (0..words.len())
+            .map(|i| !hit[i] && (i.saturating_sub(5)..(i + 6).min(words.len())).any(|j| hit[j]))
+            .collect();
+        let id = path
+            .strip_prefix(&corpus)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let entry = counted.entry(country_of[&id].clone()).or_default();
+        for (i, w) in words.iter().enumerate() {
+            if in_window[i] {
+                entry.0 += 1;
+                if !stop.contains(w) && stemmer.stem(w) == "camp" {
+                    entry.1 += 1;
+                }
+            }
+        }
+    }
+    let table = rows(&read(&out, "collocates.csv"));
+    let mut compared = 0;
+    for (country, &(window_tokens, camp)) in counted.iter().filter(|(_, &(_, camp))| camp > 0) {
+        let row = table
+            .iter()
+            .find(|r| &r["country_iso3"] == country && r["stem"] == "camp")
+            .unwrap_or_else(|| panic!("no collocates row for {country:?}, camp ({camp} counted)"));
+        assert_eq!(row["count"].parse::<u64>().unwrap(), camp, "{country}");
+        assert_eq!(
+            row["window_tokens"].parse::<u64>().unwrap(),
+            window_tokens,
+            "{country}"
+        );
+        compared += 1;
+    }
+    assert!(
+        compared >= 5,
+        "only {compared} countries say `camp` near a refugee"
+    );
+}
