@@ -143,8 +143,8 @@ pub struct Totals {
     pub term_hits: BTreeMap<CountryKey, Vec<u64>>,
     /// Word counts per country (and year with `--by year`), by stem id.
     pub words: BTreeMap<(CountryKey, Option<i32>), WordCounts>,
-    /// Collocates per country (and year) and theme index.
-    pub collocates: BTreeMap<((CountryKey, Option<i32>), u32), Collocates>,
+    /// Collocates per country (and year), by theme index.
+    pub collocates: BTreeMap<(CountryKey, Option<i32>), Vec<Collocates>>,
     /// Stem counts per country and year (always by year).
     pub terms: BTreeMap<(CountryKey, Option<i32>), TermCounts>,
     /// Speeches counted.
@@ -179,17 +179,17 @@ impl Totals {
         } = self.layout;
         self.speeches += 1;
         self.tokens += counts.tokens;
-        let country = || (meta.country_iso3.clone(), meta.country_name.clone());
+        // The keys are built once per speech; maps clone them only to insert.
+        let country = (meta.country_iso3.clone(), meta.country_name.clone());
+        let by_year_key = (country.clone(), meta.year);
+        let key = (country, if by_year { meta.year } else { None });
         if tables.themes {
-            let cell = self
-                .by_year
-                .entry((country(), meta.year))
-                .or_insert_with(|| YearCounts {
-                    tokens: 0,
-                    speeches: 0,
-                    hits: vec![0; themes],
-                    speeches_with: vec![0; themes],
-                });
+            let cell = slot(&mut self.by_year, &by_year_key, || YearCounts {
+                tokens: 0,
+                speeches: 0,
+                hits: vec![0; themes],
+                speeches_with: vec![0; themes],
+            });
             cell.tokens += counts.tokens;
             cell.speeches += 1;
             for (t, &h) in counts.theme_hits.iter().enumerate() {
@@ -198,14 +198,10 @@ impl Totals {
             }
         }
         if tables.cooccurrence {
-            let year = if by_year { meta.year } else { None };
-            let c = self
-                .cooccurrence
-                .entry((country(), year))
-                .or_insert_with(|| CoocCounts {
-                    by_speech: Cooccurrence::new(themes),
-                    by_sentence: Cooccurrence::new(themes),
-                });
+            let c = slot(&mut self.cooccurrence, &key, || CoocCounts {
+                by_speech: Cooccurrence::new(themes),
+                by_sentence: Cooccurrence::new(themes),
+            });
             c.by_speech.add_unit(&counts.speech_themes);
             for set in counts.sentence_themes.iter() {
                 c.by_sentence.add_unit(set);
@@ -214,35 +210,24 @@ impl Totals {
                 .add_empty_units(counts.sentences - counts.sentence_themes.len() as u64);
         }
         if tables.keywords {
-            let hits = self
-                .term_hits
-                .entry(country())
-                .or_insert_with(|| vec![0; terms]);
+            let hits = slot(&mut self.term_hits, &key.0, || vec![0; terms]);
             for (t, &h) in counts.term_hits.iter().enumerate() {
                 hits[t] += u64::from(h);
             }
         }
-        let year = if by_year { meta.year } else { None };
         if tables.collocates {
+            let per_theme = slot(&mut self.collocates, &key, || {
+                vec![Collocates::default(); themes]
+            });
             for (theme, &n) in counts.window_tokens.iter().enumerate() {
-                if n > 0 {
-                    let c = self
-                        .collocates
-                        .entry(((country(), year), theme as u32))
-                        .or_default();
-                    c.window_tokens += u64::from(n);
-                }
+                per_theme[theme].window_tokens += u64::from(n);
             }
             for &(theme, stem, n) in &counts.collocates {
-                let c = self
-                    .collocates
-                    .entry(((country(), year), theme))
-                    .or_default();
-                *c.stems.entry(stem).or_default() += u64::from(n);
+                *per_theme[theme as usize].stems.entry(stem).or_default() += u64::from(n);
             }
         }
         if tables.terms {
-            let cell = self.terms.entry((country(), meta.year)).or_default();
+            let cell = slot(&mut self.terms, &by_year_key, TermCounts::default);
             cell.speeches += 1;
             cell.tokens += counts.tokens;
             for &(stem, n) in &counts.stems {
@@ -253,7 +238,7 @@ impl Totals {
         }
         // Collocates need the country's stem counts too.
         if tables.keyness || tables.collocates {
-            let words = self.words.entry((country(), year)).or_default();
+            let words = slot(&mut self.words, &key, WordCounts::default);
             words.tokens += counts.tokens;
             for &(stem, n) in &counts.stems {
                 *words.stems.entry(stem).or_default() += u64::from(n);
@@ -288,6 +273,7 @@ impl Totals {
             .for_each(|w| to_global(&mut w.stems));
         self.collocates
             .values_mut()
+            .flatten()
             .for_each(|c| to_global(&mut c.stems));
         for cell in self.terms.values_mut() {
             cell.stems = cell
@@ -334,11 +320,26 @@ impl Totals {
                 e.1 += df;
             }
         });
-        merge_map(&mut self.collocates, other.collocates, |mine, c| {
-            mine.window_tokens += c.window_tokens;
-            add_counts(&mut mine.stems, c.stems);
+        merge_map(&mut self.collocates, other.collocates, |mine, theirs| {
+            for (m, c) in mine.iter_mut().zip(theirs) {
+                m.window_tokens += c.window_tokens;
+                add_counts(&mut m.stems, c.stems);
+            }
         });
     }
+}
+
+/// The value at `key`, inserted with `init` (cloning the key) if missing:
+/// `entry` would clone the key on every call.
+fn slot<'m, K: Ord + Clone, V>(
+    map: &'m mut BTreeMap<K, V>,
+    key: &K,
+    init: impl FnOnce() -> V,
+) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.clone(), init());
+    }
+    map.get_mut(key).expect("present: just checked or inserted")
 }
 
 /// Moves every entry of `from` into `into`, combining values of keys in both.

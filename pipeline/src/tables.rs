@@ -408,7 +408,13 @@ pub fn write_collocates(
     let mut w = create(dir, COLLOCATES, &header)?;
     let terms = lexicon.terms();
     let mut rows = 0;
-    for ((key, theme), c) in &totals.collocates {
+    let per_theme = totals.collocates.iter().flat_map(|(key, themes)| {
+        themes
+            .iter()
+            .enumerate()
+            .map(move |(theme, c)| (key, theme, c))
+    });
+    for (key, theme, c) in per_theme {
         let Some(words) = totals.words.get(key) else {
             continue;
         };
@@ -439,7 +445,7 @@ pub fn write_collocates(
             }
             let term = lexicon.id(stem).map_or(stem, |id| terms[id as usize]);
             record.extend([
-                dict.themes[*theme as usize].name.clone(),
+                dict.themes[theme].name.clone(),
                 (rank + 1).to_string(),
                 stem.to_owned(),
                 term.to_owned(),
