@@ -50,7 +50,9 @@ pub struct WordCounts {
     pub tokens: u64,
     /// Occurrences per stem id, stop words left out. Ids are those of one
     /// worker's vocabulary until [`Totals::resolve`], of the [`Lexicon`] after.
-    pub stems: FxHashMap<u32, u64>,
+    /// 32-bit counts (saturating at 4,294,967,295) halve the size of these
+    /// maps, which hold most of a run's memory.
+    pub stems: FxHashMap<u32, u32>,
 }
 
 /// Collocates of one theme in one country (and year, with `--by year`).
@@ -58,8 +60,9 @@ pub struct WordCounts {
 pub struct Collocates {
     /// Tokens within the windows around the theme's hits, stop words included.
     pub window_tokens: u64,
-    /// Occurrences of each stem id in those windows, stop words left out.
-    pub stems: FxHashMap<u32, u64>,
+    /// Occurrences of each stem id in those windows, stop words left out
+    /// (32-bit, saturating, like [`WordCounts::stems`]).
+    pub stems: FxHashMap<u32, u32>,
 }
 
 /// Stem counts of one country and year, for `term_counts.csv`.
@@ -223,7 +226,8 @@ impl Totals {
                 per_theme[theme].window_tokens += u64::from(n);
             }
             for &(theme, stem, n) in &counts.collocates {
-                *per_theme[theme as usize].stems.entry(stem).or_default() += u64::from(n);
+                let c = per_theme[theme as usize].stems.entry(stem).or_default();
+                *c = c.saturating_add(n);
             }
         }
         if tables.terms {
@@ -241,7 +245,8 @@ impl Totals {
             let words = slot(&mut self.words, &key, WordCounts::default);
             words.tokens += counts.tokens;
             for &(stem, n) in &counts.stems {
-                *words.stems.entry(stem).or_default() += u64::from(n);
+                let c = words.stems.entry(stem).or_default();
+                *c = c.saturating_add(n);
             }
         }
     }
@@ -262,7 +267,7 @@ impl Totals {
                 .or_insert((global[stem as usize], 0))
                 .1 += n;
         }
-        let to_global = |stems: &mut FxHashMap<u32, u64>| {
+        let to_global = |stems: &mut FxHashMap<u32, u32>| {
             *stems = stems
                 .drain()
                 .map(|(s, n)| (global[s as usize], n))
@@ -358,9 +363,10 @@ fn merge_map<K: Ord, V>(
     }
 }
 
-fn add_counts(into: &mut FxHashMap<u32, u64>, from: FxHashMap<u32, u64>) {
+fn add_counts(into: &mut FxHashMap<u32, u32>, from: FxHashMap<u32, u32>) {
     for (key, n) in from {
-        *into.entry(key).or_default() += n;
+        let c = into.entry(key).or_default();
+        *c = c.saturating_add(n);
     }
 }
 

@@ -333,7 +333,7 @@ pub fn write_keyness(
         let (tokens, stems) = corpus.entry(*year).or_default();
         *tokens += words.tokens;
         for (&stem, &n) in &words.stems {
-            *stems.entry(stem).or_default() += n;
+            *stems.entry(stem).or_default() += u64::from(n);
         }
     }
     let terms = lexicon.terms();
@@ -344,7 +344,7 @@ pub fn write_keyness(
             words
                 .stems
                 .iter()
-                .map(|(&stem, &n)| (lexicon.stem(stem), n)),
+                .map(|(&stem, &n)| (lexicon.stem(stem), u64::from(n))),
             |stem| lexicon_count(lexicon, corpus_stems, stem),
             words.tokens,
             *corpus_tokens,
@@ -423,9 +423,10 @@ pub fn write_collocates(
         let mut ranked: Vec<(&str, u64, u64, f64, f64)> = c
             .stems
             .iter()
-            .filter(|&(_, &o)| o >= min_count.max(1))
-            .filter_map(|(&stem, &o)| {
-                let f = words.stems.get(&stem).copied().unwrap_or(o).max(o);
+            .map(|(&stem, &o)| (stem, u64::from(o)))
+            .filter(|&(_, o)| o >= min_count.max(1))
+            .filter_map(|(stem, o)| {
+                let f = words.stems.get(&stem).map_or(o, |&f| u64::from(f)).max(o);
                 // More often in the windows than elsewhere: O / W > (f − O) / (N − W).
                 let over = u128::from(o) * u128::from(n - c.window_tokens)
                     > u128::from(f - o) * u128::from(c.window_tokens);
