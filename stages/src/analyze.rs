@@ -362,6 +362,8 @@ impl<'m> Analyzer<'m> {
                 self.hit_mark[s..e].iter_mut().for_each(|m| *m = stamp);
             }
             let vocab = &self.classes.vocab;
+            // This theme's entries are the ones pushed from here on.
+            let first = found.len();
             self.touched.clear();
             for h in group {
                 let (s, e) = (h.start as usize, (h.start + h.len) as usize);
@@ -386,7 +388,7 @@ impl<'m> Analyzer<'m> {
                     *slot += 1;
                 }
             }
-            for entry in found.iter_mut().filter(|e| e.0 == theme) {
+            for entry in &mut found[first..] {
                 entry.2 = std::mem::take(&mut self.stem_counts[entry.1 as usize]);
             }
         }
