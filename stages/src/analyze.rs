@@ -243,7 +243,9 @@ pub struct Analyzer<'m> {
     /// Stop words, when the vocabulary is counted.
     stop: Option<&'m StopWords>,
     classes: WordClasses,
-    /// Occurrences per stem id in the current speech, and the ids touched.
+    /// Occurrences per form id and per stem id in the current speech, and
+    /// the ids touched.
+    form_counts: Vec<u32>,
     stem_counts: Vec<u32>,
     touched: Vec<u32>,
     /// Collocation window (tokens each side of a hit), when asked for.
@@ -268,6 +270,7 @@ impl<'m> Analyzer<'m> {
             matcher,
             stop: None,
             classes: WordClasses::default(),
+            form_counts: Vec::new(),
             stem_counts: Vec::new(),
             touched: Vec::new(),
             window: None,
@@ -402,26 +405,37 @@ impl<'m> Analyzer<'m> {
     /// vocabulary counts the forms.
     fn count_stems(&mut self) -> Vec<(u32, u32)> {
         let vocab = &mut self.classes.vocab;
+        // One increment per token, by form; stems and the vocabulary's form
+        // counts are then updated once per distinct form of the speech.
+        self.form_counts.resize(vocab.forms(), 0);
         self.stem_counts.resize(vocab.stems(), 0);
         for &word in &self.words {
             let form = self.classes.form_of_class[(word & !CAN_START) as usize];
             if form != STOP {
-                vocab.count(form, 1);
-                let n = &mut self.stem_counts[vocab.stem_of(form) as usize];
+                let n = &mut self.form_counts[form as usize];
                 if *n == 0 {
-                    self.touched.push(vocab.stem_of(form));
+                    self.touched.push(form);
                 }
                 *n += 1;
             }
         }
-        self.touched.sort_unstable();
-        let stems = self
-            .touched
-            .iter()
-            .map(|&t| (t, std::mem::take(&mut self.stem_counts[t as usize])))
-            .collect();
+        let mut stems: Vec<u32> = Vec::with_capacity(self.touched.len());
+        for &form in &self.touched {
+            let n = std::mem::take(&mut self.form_counts[form as usize]);
+            vocab.count(form, u64::from(n));
+            let stem = vocab.stem_of(form);
+            let slot = &mut self.stem_counts[stem as usize];
+            if *slot == 0 {
+                stems.push(stem);
+            }
+            *slot += n;
+        }
         self.touched.clear();
+        stems.sort_unstable();
         stems
+            .into_iter()
+            .map(|t| (t, std::mem::take(&mut self.stem_counts[t as usize])))
+            .collect()
     }
 }
 
