@@ -44,7 +44,8 @@ Council corpus (UNSC_<year>_SPV.<meeting>_spch<NNN>.txt) and of the UN General D
 turn's speaker header gives speaker, role, country and language. A Speakers_by_session.csv \
 anywhere below an input, and a metadata.csv in an input's top folder, are read automatically.\n\n\
 Tables written to --out: speeches.csv, theme_counts.csv, theme_cooccurrence.csv, \
-keyword_counts.csv, errors.csv and manifest.json (docs/output.md). They are written to a \
+keyword_counts.csv, collocates.csv, keyness.csv (term_counts.csv with --terms), errors.csv and \
+manifest.json (docs/output.md). They are written to a \
 temporary folder beside --out and moved into place only when all are complete, so a failed run \
 leaves the previous tables as they were. Other files in --out are kept."
 )]
