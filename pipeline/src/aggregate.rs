@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use agora_stages::analyze::SpeechCounts;
 use agora_stages::cooccurrence::Cooccurrence;
 use agora_stages::ingest::SpeechMeta;
-use agora_stages::vocabulary::Vocabulary;
+use agora_stages::vocabulary::{Interner, Vocabulary};
 use rustc_hash::FxHashMap;
 
 use crate::config::Tables;
@@ -81,31 +81,20 @@ pub struct TermCounts {
 /// country stay keyed by integers and every string is stored once.
 #[derive(Debug, Default)]
 pub struct Lexicon {
-    ids: FxHashMap<Box<str>, u32>,
-    stems: Vec<Box<str>>,
+    stems: Interner,
     /// Form → (stem id, occurrences).
     forms: FxHashMap<Box<str>, (u32, u64)>,
 }
 
 impl Lexicon {
-    fn intern(&mut self, stem: &str) -> u32 {
-        if let Some(&id) = self.ids.get(stem) {
-            return id;
-        }
-        let id = self.stems.len() as u32;
-        self.stems.push(stem.into());
-        self.ids.insert(stem.into(), id);
-        id
-    }
-
     /// The stem with this id.
     pub fn stem(&self, id: u32) -> &str {
-        &self.stems[id as usize]
+        self.stems.get(id)
     }
 
     /// The id of a stem.
     pub fn id(&self, stem: &str) -> Option<u32> {
-        self.ids.get(stem).copied()
+        self.stems.id(stem)
     }
 
     /// For each stem id, its commonest form (ties: the first in byte order).
@@ -258,7 +247,7 @@ impl Totals {
     /// the totals are then ready to merge with others resolved the same way.
     pub fn resolve(&mut self, vocab: &Vocabulary, lexicon: &mut Lexicon, resolved: &mut Totals) {
         let global: Vec<u32> = (0..vocab.stems() as u32)
-            .map(|s| lexicon.intern(vocab.stem(s)))
+            .map(|s| lexicon.stems.intern(vocab.stem(s)))
             .collect();
         for (form, stem, n) in vocab.form_counts() {
             lexicon

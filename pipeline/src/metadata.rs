@@ -21,10 +21,10 @@
 
 use std::collections::HashMap;
 
-use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 
 use agora_stages::ingest::{country, MetaOverride, SpeechMeta, Warning};
+use agora_stages::vocabulary::Interner;
 use anyhow::{bail, Context, Result};
 
 use crate::discover::Discovery;
@@ -35,7 +35,7 @@ use crate::problems::{Outcome, Problem};
 /// There is one per speech of a corpus that comes with a metadata table, so
 /// its size is most of what memory grows with: repeated values (countries,
 /// speakers, posts) are interned, and the table is an index.
-/// Text values are ids in [`Strings`] ([`NONE`] when empty); 28 bytes a row.
+/// Text values are ids in [`Metadata::strings`] ([`NONE`] when empty); 28 bytes a row.
 #[derive(Debug, Clone)]
 struct Row {
     country: u32,
@@ -114,7 +114,7 @@ pub struct Metadata {
     row_of: Vec<u32>,
     rows: Vec<Row>,
     /// Interned values of `rows`.
-    strings: Strings,
+    strings: Interner,
     /// (country code, year) → speaker.
     speakers: HashMap<(String, i32), Speaker>,
     /// Paths of the tables read, for the manifest.
@@ -364,29 +364,6 @@ impl Metadata {
             post: value(row.post),
         };
         meta.apply(&over)
-    }
-}
-
-/// Interned strings: each distinct value stored once.
-#[derive(Debug, Default)]
-struct Strings {
-    ids: FxHashMap<Box<str>, u32>,
-    values: Vec<Box<str>>,
-}
-
-impl Strings {
-    fn intern(&mut self, value: &str) -> u32 {
-        if let Some(&id) = self.ids.get(value) {
-            return id;
-        }
-        let id = self.values.len() as u32;
-        self.values.push(value.into());
-        self.ids.insert(value.into(), id);
-        id
-    }
-
-    fn get(&self, id: u32) -> &str {
-        &self.values[id as usize]
     }
 }
 

@@ -182,6 +182,24 @@ impl SpeechesFile {
     }
 }
 
+/// The key columns of a table keyed by country, and by year with `--by year`.
+fn key_header(by_year: bool) -> Vec<&'static str> {
+    let mut header = vec!["country_iso3", "country_name"];
+    if by_year {
+        header.push("year");
+    }
+    header
+}
+
+/// The key fields of a row, matching [`key_header`].
+fn key_record(iso3: &str, name: &str, year: Option<i32>, by_year: bool) -> Vec<String> {
+    let mut record = vec![iso3.to_owned(), name.to_owned()];
+    if by_year {
+        record.push(opt(year));
+    }
+    record
+}
+
 /// Writes `theme_counts.csv`; returns its number of rows.
 pub fn write_theme_counts(dir: &Path, totals: &Totals, dict: &Dictionary) -> Result<u64> {
     let mut w = create(
@@ -228,10 +246,7 @@ pub fn write_cooccurrence(
     dict: &Dictionary,
     by_year: bool,
 ) -> Result<u64> {
-    let mut header = vec!["country_iso3", "country_name"];
-    if by_year {
-        header.push("year");
-    }
+    let mut header = key_header(by_year);
     header.extend([
         "unit", "theme_a", "theme_b", "n_units", "n_a", "n_b", "n_ab", "pmi", "npmi", "llr",
         "jaccard",
@@ -243,10 +258,7 @@ pub fn write_cooccurrence(
         for (unit, counts) in [("sentence", &c.by_sentence), ("speech", &c.by_speech)] {
             for p in counts.pairs() {
                 let s = pair_stats(p.n_units, p.n_a, p.n_b, p.n_ab);
-                let mut record: Vec<String> = vec![iso3.clone(), name.clone()];
-                if by_year {
-                    record.push(opt(*year));
-                }
+                let mut record = key_record(iso3, name, *year, by_year);
                 record.extend([
                     unit.to_owned(),
                     dict.themes[p.a as usize].name.clone(),
@@ -311,10 +323,7 @@ pub fn write_keyness(
     top: usize,
     min_count: u64,
 ) -> Result<u64> {
-    let mut header = vec!["country_iso3", "country_name"];
-    if by_year {
-        header.push("year");
-    }
+    let mut header = key_header(by_year);
     header.extend([
         "rank",
         "stem",
@@ -352,10 +361,7 @@ pub fn write_keyness(
             top,
         );
         for (rank, t) in key_terms.iter().enumerate() {
-            let mut record: Vec<String> = vec![iso3.clone(), name.clone()];
-            if by_year {
-                record.push(opt(*year));
-            }
+            let mut record = key_record(iso3, name, *year, by_year);
             let term = lexicon.id(t.stem).map_or(t.stem, |id| terms[id as usize]);
             record.extend([
                 (rank + 1).to_string(),
@@ -389,10 +395,7 @@ pub fn write_collocates(
     top: usize,
     min_count: u64,
 ) -> Result<u64> {
-    let mut header = vec!["country_iso3", "country_name"];
-    if by_year {
-        header.push("year");
-    }
+    let mut header = key_header(by_year);
     header.extend([
         "theme",
         "rank",
@@ -440,10 +443,7 @@ pub fn write_collocates(
         ranked.truncate(top);
         let ((iso3, name), year) = key;
         for (rank, &(stem, o, f, llr, pmi)) in ranked.iter().enumerate() {
-            let mut record: Vec<String> = vec![iso3.clone(), name.clone()];
-            if by_year {
-                record.push(opt(*year));
-            }
+            let mut record = key_record(iso3, name, *year, by_year);
             let term = lexicon.id(stem).map_or(stem, |id| terms[id as usize]);
             record.extend([
                 dict.themes[theme].name.clone(),

@@ -60,16 +60,22 @@ pub fn npmi(n: u64, n_a: u64, n_b: u64, n_ab: u64) -> f64 {
     pmi(n, n_a, n_b, n_ab) / -(n_ab as f64 / n as f64).log2()
 }
 
-/// Dunning's log-likelihood ratio G² over the 2×2 table.
-pub fn llr(n: u64, n_a: u64, n_b: u64, n_ab: u64) -> f64 {
+/// The four cells of the 2×2 table as (observed, row total, column total),
+/// and N.
+fn cells(n: u64, n_a: u64, n_b: u64, n_ab: u64) -> ([(f64, f64, f64); 4], f64) {
     let (n, a, b, ab) = (n as f64, n_a as f64, n_b as f64, n_ab as f64);
-    // (observed, row total, column total) of each cell.
     let cells = [
         (ab, a, b),
         (a - ab, a, n - b),
         (b - ab, n - a, b),
         (n - a - b + ab, n - a, n - b),
     ];
+    (cells, n)
+}
+
+/// Dunning's log-likelihood ratio G² over the 2×2 table.
+pub fn llr(n: u64, n_a: u64, n_b: u64, n_ab: u64) -> f64 {
+    let (cells, n) = cells(n, n_a, n_b, n_ab);
     let g2: f64 = cells
         .iter()
         .filter(|(o, _, _)| *o > 0.0)
@@ -82,13 +88,7 @@ pub fn llr(n: u64, n_a: u64, n_b: u64, n_ab: u64) -> f64 {
 /// Pearson's χ² = Σ (O − E)² / E over the same 2×2 table as [`llr`] (cells
 /// with E = 0 add 0).
 pub fn chi2(n: u64, n_a: u64, n_b: u64, n_ab: u64) -> f64 {
-    let (n, a, b, ab) = (n as f64, n_a as f64, n_b as f64, n_ab as f64);
-    let cells = [
-        (ab, a, b),
-        (a - ab, a, n - b),
-        (b - ab, n - a, b),
-        (n - a - b + ab, n - a, n - b),
-    ];
+    let (cells, n) = cells(n, n_a, n_b, n_ab);
     cells
         .iter()
         .map(|&(o, row, col)| {

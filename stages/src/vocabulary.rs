@@ -50,15 +50,17 @@ impl StopWords {
     }
 }
 
-/// Strings to ids and back.
+/// Strings to dense ids and back: each distinct string stored once (twice,
+/// counting the map's copy of the key).
 #[derive(Debug, Default)]
-struct Interner {
+pub struct Interner {
     ids: FxHashMap<Box<str>, u32>,
     strings: Vec<Box<str>>,
 }
 
 impl Interner {
-    fn intern(&mut self, s: &str) -> u32 {
+    /// The id of `s`, given on first sight (0, 1, 2, …).
+    pub fn intern(&mut self, s: &str) -> u32 {
         if let Some(&id) = self.ids.get(s) {
             return id;
         }
@@ -66,6 +68,26 @@ impl Interner {
         self.strings.push(s.into());
         self.ids.insert(s.into(), id);
         id
+    }
+
+    /// The id of `s`, if it was interned.
+    pub fn id(&self, s: &str) -> Option<u32> {
+        self.ids.get(s).copied()
+    }
+
+    /// The string with this id.
+    pub fn get(&self, id: u32) -> &str {
+        &self.strings[id as usize]
+    }
+
+    /// Number of strings.
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    /// Whether nothing was interned.
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty()
     }
 }
 
