@@ -276,8 +276,14 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         totals: Mutex::new(Vec::new()),
     };
 
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .thread_name(|i| format!("agora-worker-{i}"))
+        .build()
+        .context("cannot start the worker threads")
+        .map_err(io)?;
     let mut write_error = None;
-    stream(&shared, cfg.threads, |done| {
+    stream(&shared, &pool, cfg.threads, |done| {
         let src = &found.sources[done.seq];
         progress.advance(src.size());
         match done.result {
@@ -333,16 +339,20 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         rows.insert(tables::KEYWORD_COUNTS, n);
     }
     if cfg.tables.collocates {
-        let n = tables::write_collocates(
-            dir,
-            &totals,
-            &lexicon,
-            &dictionary,
-            cfg.by_year,
-            cfg.top,
-            cfg.min_count,
-        )
-        .map_err(io)?;
+        // Ranked in parallel on the workers' threads, idle by now.
+        let n = pool
+            .install(|| {
+                tables::write_collocates(
+                    dir,
+                    &totals,
+                    &lexicon,
+                    &dictionary,
+                    cfg.by_year,
+                    cfg.top,
+                    cfg.min_count,
+                )
+            })
+            .map_err(io)?;
         rows.insert(tables::COLLOCATES, n);
     }
     if cfg.tables.terms {
@@ -350,7 +360,10 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         rows.insert(tables::TERM_COUNTS, n);
     }
     if cfg.tables.keyness {
-        let n = tables::write_keyness(dir, &totals, &lexicon, cfg.by_year, cfg.top, cfg.min_count)
+        let n = pool
+            .install(|| {
+                tables::write_keyness(dir, &totals, &lexicon, cfg.by_year, cfg.top, cfg.min_count)
+            })
             .map_err(io)?;
         rows.insert(tables::KEYNESS, n);
     }
@@ -401,14 +414,14 @@ fn load_dictionary(source: &Source) -> Result<(String, Dictionary), RunError> {
     Ok((text, dictionary))
 }
 
-/// Runs dispatcher, workers and the caller's `sink` (on this thread), handing
-/// `sink` every file's result in source order.
-fn stream(shared: &Shared<'_>, threads: usize, mut sink: impl FnMut(Done)) -> anyhow::Result<()> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("agora-worker-{i}"))
-        .build()
-        .context("cannot start the worker threads")?;
+/// Runs dispatcher, `threads` workers on `pool` and the caller's `sink` (on
+/// this thread), handing `sink` every file's result in source order.
+fn stream(
+    shared: &Shared<'_>,
+    pool: &rayon::ThreadPool,
+    threads: usize,
+    mut sink: impl FnMut(Done),
+) -> anyhow::Result<()> {
     // Enough batches queued that no worker waits for the next one.
     let depth = 2 * threads;
     let (job_tx, job_rx) = bounded::<Batch>(depth);
@@ -426,7 +439,6 @@ fn stream(shared: &Shared<'_>, threads: usize, mut sink: impl FnMut(Done)) -> an
         scope.spawn(move || dispatch(found, job_tx, credit_rx));
         // The workers own the only senders of results, so the results
         // channel closes when the last worker ends.
-        let pool = &pool;
         scope.spawn(move || {
             pool.scope(|pool_scope| {
                 for _ in 0..threads {
