@@ -495,8 +495,13 @@ fn resolve(
     totals: &mut Totals,
     resolved: &mut Totals,
 ) {
-    let mut lexicon = shared.lexicon.lock().unwrap_or_else(|e| e.into_inner());
-    totals.resolve(analyzer.vocabulary(), &mut lexicon, resolved);
+    let global = shared
+        .lexicon
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .absorb(analyzer.vocabulary());
+    // Outside the lock: the other workers resolve at the same time.
+    totals.resolve(&global, resolved);
 }
 
 /// An analyzer for a worker: it counts the vocabulary and collocates only
