@@ -43,11 +43,11 @@ pub struct ManifestInput<'a> {
 pub fn build(m: &ManifestInput<'_>) -> Result<String> {
     let mut tables = serde_json::Map::new();
     for (name, rows) in m.rows {
-        let bytes =
-            std::fs::read(m.dir.join(name)).with_context(|| format!("cannot read back {name}"))?;
+        let (bytes, sha256) =
+            sha256_file(&m.dir.join(name)).with_context(|| format!("cannot read back {name}"))?;
         tables.insert(
             (*name).to_owned(),
-            json!({ "rows": rows, "bytes": bytes.len(), "sha256": sha256_hex(&bytes) }),
+            json!({ "rows": rows, "bytes": bytes, "sha256": sha256 }),
         );
     }
     let inputs: Vec<_> = m
@@ -96,8 +96,18 @@ pub fn build(m: &ManifestInput<'_>) -> Result<String> {
 
 /// SHA-256 of some bytes, in hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
+}
+
+/// Size and SHA-256 (hex) of a file, read in pieces: `speeches.csv` grows
+/// with the corpus, and reading it whole would make the run's peak memory
+/// grow with it.
+fn sha256_file(path: &Path) -> std::io::Result<(u64, String)> {
+    let mut hasher = Sha256::new();
+    let bytes = std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    Ok((bytes, hex(&hasher.finalize())))
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
