@@ -3,8 +3,9 @@
 //! ```text
 //! discover ─▶ dispatcher ──batches──▶ N workers (rayon pool) ──results──▶ in-order writer
 //!             (cuts the files,        read, decode, ingest, metadata,      (this thread: puts batches
-//!              in speech-id order,    analyze; add to the worker's         back in order, appends
-//!              into batches)          own totals, format the row)          speeches.csv rows)
+//!              in speech-id order,    analyze; add theme counts to the     back in order, appends
+//!              into batches)          worker's own totals, format the row) speeches.csv rows, adds
+//!                                                                          the stem counts)
 //!                  ▲                                                               │
 //!                  └──────────────── one credit per batch put in order ◀───────────┘
 //! ```
@@ -14,9 +15,13 @@
 //! batches are in flight at once, whatever the corpus size and however slow
 //! one file is. Workers read their own files and finish out of order; the
 //! writer keeps a small reorder buffer so that `speeches.csv` is written in
-//! speech-id order as results stream in. Each worker sums its speeches into
-//! its own [`Totals`], merged at the end; the sums are integers, so every
-//! table is byte-identical for any thread count.
+//! speech-id order as results stream in. Each worker sums its speeches'
+//! theme counts into its own [`Totals`], merged at the end; the stem counts
+//! of the keyword tables, which grow with every country's vocabulary, are
+//! summed once, by the writer, rather than once per worker. Stems are
+//! numbered by one interner all workers share, so those counts need no
+//! renumbering. The sums are integers, so every table is byte-identical for
+//! any thread count.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -26,12 +31,12 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use agora_stages::analyze::Analyzer;
+use agora_stages::analyze::{Analyzer, SpeechCounts};
 use agora_stages::dictionary::{parse_dictionary, Dictionary};
-use agora_stages::ingest::{decode, ingest, looks_binary};
+use agora_stages::ingest::{decode, ingest, looks_binary, SpeechMeta};
 use agora_stages::matcher::Matcher;
 use agora_stages::stem::Stemmer;
-use agora_stages::vocabulary::StopWords;
+use agora_stages::vocabulary::{Interner, StopWords, Vocabulary};
 use anyhow::{anyhow, Context};
 use crossbeam_channel::{bounded, Receiver, Sender};
 
@@ -204,10 +209,11 @@ struct Done {
     result: Result<Box<Counted>, Problem>,
 }
 
-/// A speech that was counted. Its counts went into the worker's own
+/// A speech that was counted. Its theme counts went into the worker's own
 /// [`Totals`]; what the aggregator still needs is its row of
 /// `speeches.csv`, formatted by the worker so that the one in-order thread
-/// only copies bytes.
+/// only copies bytes, and, when keyword tables are asked for, its stem
+/// counts (see [`Totals::add_words`]).
 struct Counted {
     /// Bytes of the file.
     bytes: u64,
@@ -215,6 +221,8 @@ struct Counted {
     row: Vec<u8>,
     encoding: &'static str,
     problems: Vec<Problem>,
+    /// The speech's metadata and counts, for the keyword tables.
+    words: Option<(SpeechMeta, SpeechCounts)>,
 }
 
 /// What every worker shares.
@@ -228,8 +236,10 @@ struct Shared<'a> {
     stopwords: &'a StopWords,
     /// Collocation window.
     window: usize,
-    /// The run's stems, to which each worker maps its own when it ends.
-    lexicon: Mutex<Lexicon>,
+    /// The run's numbering of stems, shared by the workers' analyzers.
+    stem_ids: &'a Mutex<Interner>,
+    /// Each worker's vocabulary (its form counts), handed over when it ends.
+    vocabularies: Mutex<Vec<Vocabulary>>,
     /// Each worker's totals, handed over when it ends.
     totals: Mutex<Vec<Totals>>,
 }
@@ -265,6 +275,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         tables: cfg.tables,
         by_year: cfg.by_year,
     };
+    let stem_ids = Mutex::new(Interner::default());
     let shared = Shared {
         found: &found,
         matcher: &matcher,
@@ -272,7 +283,8 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         layout,
         stopwords: &stopwords,
         window: cfg.window,
-        lexicon: Mutex::new(Lexicon::default()),
+        stem_ids: &stem_ids,
+        vocabularies: Mutex::new(Vec::new()),
         totals: Mutex::new(Vec::new()),
     };
 
@@ -283,6 +295,9 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         .context("cannot start the worker threads")
         .map_err(io)?;
     let mut write_error = None;
+    // The keyword tables' counts, added here in speech order (see
+    // `Totals::add_words`); the workers' theme totals are merged into it.
+    let mut totals = Totals::new(layout);
     stream(&shared, &pool, cfg.threads, |done| {
         let src = &found.sources[done.seq];
         progress.advance(src.size());
@@ -294,6 +309,9 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
                 }
                 *encodings.entry(counted.encoding).or_default() += 1;
                 problems.extend(counted.problems);
+                if let Some((meta, counts)) = &counted.words {
+                    totals.add_words(meta, counts);
+                }
             }
             Err(problem) => {
                 skipped += 1;
@@ -309,7 +327,6 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         ));
     }
     // Integer sums: the merge order does not matter.
-    let mut totals = Totals::new(layout);
     for part in shared
         .totals
         .into_inner()
@@ -317,10 +334,14 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
     {
         totals.merge(part);
     }
-    let lexicon = shared
-        .lexicon
+    let vocabularies = shared
+        .vocabularies
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
+    let mut lexicon = Lexicon::new(stem_ids.into_inner().unwrap_or_else(|e| e.into_inner()));
+    for vocab in &vocabularies {
+        lexicon.absorb(vocab);
+    }
 
     let dir = staging.path();
     let mut rows = BTreeMap::new();
@@ -487,21 +508,13 @@ fn dispatch(found: &Discovery, batches: Sender<Batch>, credits: Receiver<()>) {
     }
 }
 
-/// Moves a worker's totals, keyed by its analyzer's stem ids, into
-/// `resolved`, keyed by the run's lexicon.
-fn resolve(
-    shared: &Shared<'_>,
-    analyzer: &Analyzer<'_>,
-    totals: &mut Totals,
-    resolved: &mut Totals,
-) {
-    let global = shared
-        .lexicon
+/// Hands an analyzer's form counts over to the run, as it ends.
+fn hand_over(shared: &Shared<'_>, analyzer: Analyzer<'_>) {
+    shared
+        .vocabularies
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .absorb(analyzer.vocabulary());
-    // Outside the lock: the other workers resolve at the same time.
-    totals.resolve(&global, resolved);
+        .push(analyzer.into_vocabulary());
 }
 
 /// An analyzer for a worker: it counts the vocabulary and collocates only
@@ -511,7 +524,7 @@ fn new_analyzer<'a>(shared: &Shared<'a>) -> Analyzer<'a> {
     if !(tables.keyness || tables.collocates || tables.terms) {
         return Analyzer::new(shared.matcher);
     }
-    let analyzer = Analyzer::with_vocabulary(shared.matcher, shared.stopwords);
+    let analyzer = Analyzer::with_vocabulary(shared.matcher, shared.stopwords, shared.stem_ids);
     match tables.collocates {
         true => analyzer.with_collocates(shared.window),
         false => analyzer,
@@ -522,17 +535,8 @@ fn new_analyzer<'a>(shared: &Shared<'a>) -> Analyzer<'a> {
 fn work(shared: &Shared<'_>, batches: Receiver<Batch>, done: Sender<DoneBatch>) {
     let mut analyzer = new_analyzer(shared);
     let mut totals = Totals::new(shared.layout);
-    let mut resolved = Totals::new(shared.layout);
-    work_batches(
-        shared,
-        &batches,
-        &done,
-        &mut analyzer,
-        &mut totals,
-        &mut resolved,
-    );
-    resolve(shared, &analyzer, &mut totals, &mut resolved);
-    let totals = resolved;
+    work_batches(shared, &batches, &done, &mut analyzer, &mut totals);
+    hand_over(shared, analyzer);
     // Handed over whether the channels closed normally or not; a poisoned
     // lock only means another worker panicked, and sums stay valid.
     shared
@@ -548,7 +552,6 @@ fn work_batches<'a>(
     done: &Sender<DoneBatch>,
     analyzer: &mut Analyzer<'a>,
     totals: &mut Totals,
-    resolved: &mut Totals,
 ) {
     let mut bytes = Vec::new();
     for batch in batches.iter() {
@@ -567,8 +570,7 @@ fn work_batches<'a>(
             results.push(result.unwrap_or_else(|panic| {
                 // A bug, not bad input; the file is reported and the run goes on
                 // with a fresh analyzer, since the old one may be inconsistent.
-                resolve(shared, analyzer, totals, resolved);
-                *analyzer = new_analyzer(shared);
+                hand_over(shared, std::mem::replace(analyzer, new_analyzer(shared)));
                 let why = panic
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
@@ -644,7 +646,7 @@ fn process<'a>(
             format!("{why}; counted with 0 tokens"),
         ));
     }
-    totals.add(&speech.meta, &counts);
+    totals.add_themes(&speech.meta, &counts);
     let row = tables::speech_row(
         &source.speech_id,
         &path(),
@@ -657,6 +659,10 @@ fn process<'a>(
         row,
         encoding: encoding.label(),
         problems,
+        words: shared
+            .layout
+            .counts_words()
+            .then_some((speech.meta, counts)),
     };
     Done {
         seq,
