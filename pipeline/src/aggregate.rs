@@ -97,6 +97,40 @@ impl Lexicon {
         self.stems.id(stem)
     }
 
+    /// Number of stems; ids run from 0 to this, exclusive.
+    pub fn len(&self) -> usize {
+        self.stems.len()
+    }
+
+    /// Whether no stem was seen.
+    pub fn is_empty(&self) -> bool {
+        self.stems.is_empty()
+    }
+
+    /// The id of a stem, given on first sight: how stored partial counts
+    /// (`crate::partial`) put their stems back.
+    pub fn intern(&mut self, stem: &str) -> u32 {
+        self.stems.intern(stem)
+    }
+
+    /// Every form with its stem id and occurrences, in no particular order.
+    pub fn forms(&self) -> impl Iterator<Item = (&str, u32, u64)> + '_ {
+        self.forms
+            .iter()
+            .map(|(form, &(stem, n))| (&**form, stem, n))
+    }
+
+    /// Adds `n` occurrences of a form of the stem with id `stem` (from
+    /// [`Lexicon::intern`]).
+    pub fn add_form(&mut self, form: &str, stem: u32, n: u64) {
+        match self.forms.get_mut(form) {
+            Some(entry) => entry.1 += n,
+            None => {
+                self.forms.insert(form.into(), (stem, n));
+            }
+        }
+    }
+
     /// For each stem id, its commonest form (ties: the first in byte order).
     pub fn terms(&self) -> Vec<&str> {
         let mut best: Vec<(&str, u64)> = vec![("", 0); self.stems.len()];
@@ -159,6 +193,11 @@ impl Totals {
             speeches: 0,
             tokens: 0,
         }
+    }
+
+    /// What these totals keep.
+    pub fn layout(&self) -> Layout {
+        self.layout
     }
 
     /// Adds one speech.

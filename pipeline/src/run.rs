@@ -21,7 +21,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -34,13 +34,23 @@ use agora_stages::vocabulary::StopWords;
 use anyhow::{anyhow, Context};
 use crossbeam_channel::{bounded, Receiver, Sender};
 
+use sha2::{Digest, Sha256};
+
 use crate::aggregate::{Layout, Lexicon, Totals};
-use crate::config::{RunConfig, Source};
+use crate::cache::{Cache, CacheEntry};
+use crate::config::{RunConfig, Source, Tables};
 use crate::discover::{discover, Discovery};
+use crate::log::Log;
+use crate::manifest::sha256_hex;
 use crate::metadata::Metadata;
 use crate::output::Staging;
+use crate::partial::{
+    Counts, Hashed, PartialFile, ProblemEntry, Settings, ShardInfo, SpeechEntry, FORMAT,
+    FORMAT_VERSION,
+};
 use crate::problems::{Outcome, Problem};
 use crate::progress::Progress;
+use crate::shard::Shard;
 use crate::tables;
 
 /// Why a run stopped before writing its tables; decides the exit status.
@@ -97,6 +107,10 @@ pub struct Summary {
     pub out: PathBuf,
     /// Problems met after the tables were in place (tidying up `--out`).
     pub warnings: Vec<String>,
+    /// Whether `out` is a partial file (`agora count`) rather than a folder of tables.
+    pub partial: bool,
+    /// Files whose counts came from the cache (`--cache`).
+    pub reused: Option<u64>,
 }
 
 impl Summary {
@@ -109,8 +123,16 @@ impl Summary {
         } else {
             format!("{:.1} kB", self.bytes as f64 / 1e3)
         };
+        let reused = match self.reused {
+            Some(n) => format!("; {n} reused from the cache"),
+            None => String::new(),
+        };
+        let (errors, place) = match self.partial {
+            true => ("problems", "partial counts in"),
+            false => ("in errors.csv", "tables in"),
+        };
         format!(
-            "agora: {} speeches, {size}, {} tokens in {secs:.2} s ({:.1} MB/s); {} skipped, {} in errors.csv; tables in {}",
+            "agora: {} speeches, {size}, {} tokens in {secs:.2} s ({:.1} MB/s){reused}; {} skipped, {} {errors}; {place} {}",
             self.speeches,
             self.tokens,
             mb / secs,
@@ -211,6 +233,42 @@ struct Counted {
     row: Vec<u8>,
     encoding: &'static str,
     problems: Vec<Problem>,
+    /// The file's own counts, when they are kept apart (for the cache).
+    file: Option<Box<FileCounts>>,
+}
+
+/// One file's counts, kept apart for the cache.
+pub(crate) struct FileCounts {
+    /// Its counts.
+    pub counts: Counts,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+}
+
+impl CacheEntry {
+    /// The stored result of a file, as if it had just been counted.
+    fn to_counted(&self) -> Result<Box<Counted>, Problem> {
+        let problems = self
+            .problems
+            .iter()
+            .filter_map(|p| p.to_problem().ok())
+            .collect();
+        let encoding = ENCODINGS
+            .iter()
+            .find(|e| **e == self.encoding)
+            .copied()
+            .unwrap_or("utf-8");
+        Ok(Box::new(Counted {
+            bytes: self.bytes,
+            row: self.row.clone().into_bytes(),
+            encoding,
+            problems,
+            file: Some(Box::new(FileCounts {
+                counts: self.counts.clone(),
+                sha256: self.sha256.clone(),
+            })),
+        }))
+    }
 }
 
 /// What every worker shares.
@@ -224,82 +282,174 @@ struct Shared<'a> {
     stopwords: &'a StopWords,
     /// Collocation window.
     window: usize,
+    /// The sources to read, by index, in order.
+    todo: &'a [usize],
+    /// Whether each file's counts are kept apart (for the cache) instead of
+    /// summed into the worker's totals.
+    per_file: bool,
+    /// The cache of the previous run: a file whose content it holds is not counted again.
+    previous: Option<&'a Cache>,
     /// The run's stems, to which each worker maps its own when it ends.
     lexicon: Mutex<Lexicon>,
     /// Each worker's totals, handed over when it ends.
     totals: Mutex<Vec<Totals>>,
 }
 
-/// Runs the whole job: reads the corpus, counts, writes every table.
-pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError> {
-    let started = Instant::now();
-    let (dict_source, dictionary) = load_dictionary(&cfg.themes)?;
-    let stopwords_text = cfg
-        .stopwords
-        .read()
-        .with_context(|| format!("cannot read the stop words {}", cfg.stopwords.label()))
-        .map_err(usage)?;
-    let stopwords = StopWords::parse(&stopwords_text);
-    let matcher = Matcher::new(&dictionary);
-    let found = discover(&cfg.inputs).map_err(usage)?;
-    let mut problems = found.problems.clone();
-    let metadata = Metadata::load(&cfg.metadata, &found, &mut problems).map_err(usage)?;
-    let staging = Staging::create(&cfg.out).map_err(io)?;
+/// What every command needs before counting: the dictionary, the stop
+/// words, the listing of the corpus and its metadata, and the settings a
+/// partial file or cache records.
+pub struct Prepared {
+    /// The parsed dictionary.
+    pub dictionary: Dictionary,
+    matcher: Matcher,
+    stopwords: StopWords,
+    /// The corpus, listed.
+    pub found: Discovery,
+    metadata: Metadata,
+    /// Problems met before counting (listing, metadata rows), for errors.csv.
+    pub problems: Vec<Problem>,
+    /// Files skipped while listing.
+    pub skipped: u64,
+    /// What decides the counts and tables.
+    pub settings: Settings,
+    /// What the totals keep.
+    pub layout: Layout,
+}
 
-    let mut speeches = tables::SpeechesFile::create(staging.path()).map_err(io)?;
-    let mut encodings: BTreeMap<&'static str, u64> = BTreeMap::new();
-    let mut bytes_read = 0;
-    let mut skipped = found
-        .problems
-        .iter()
-        .filter(|p| p.outcome == Outcome::Skipped)
-        .count() as u64;
-    let mut progress = Progress::new(found.bytes(), found.sources.len() as u64);
-    let layout = Layout {
-        themes: matcher.theme_count(),
-        terms: matcher.term_count(),
-        tables: cfg.tables,
-        by_year: cfg.by_year,
-    };
+impl Prepared {
+    /// Reads the dictionary, stop words and metadata, and lists the corpus.
+    pub fn load(cfg: &RunConfig) -> Result<Prepared, RunError> {
+        let (dict_source, dictionary) = load_dictionary(&cfg.themes)?;
+        let stopwords_text = cfg
+            .stopwords
+            .read()
+            .with_context(|| format!("cannot read the stop words {}", cfg.stopwords.label()))
+            .map_err(usage)?;
+        let stopwords = StopWords::parse(&stopwords_text);
+        let matcher = Matcher::new(&dictionary);
+        let found = discover(&cfg.inputs).map_err(usage)?;
+        let mut problems = found.problems.clone();
+        let metadata = Metadata::load(&cfg.metadata, &found, &mut problems).map_err(usage)?;
+        let skipped = found
+            .problems
+            .iter()
+            .filter(|p| p.outcome == Outcome::Skipped)
+            .count() as u64;
+        // The metadata's contents decide countries and years, so they are part of the settings.
+        let mut meta_hash = Sha256::new();
+        for path in &metadata.tables {
+            let bytes = fs::read(path)
+                .with_context(|| format!("cannot read metadata table {}", path.display()))
+                .map_err(usage)?;
+            meta_hash.update(sha256_hex(&bytes).as_bytes());
+        }
+        let settings = Settings {
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            dictionary: Hashed {
+                label: cfg.themes.label(),
+                sha256: sha256_hex(dict_source.as_bytes()),
+            },
+            dictionary_text: dict_source,
+            stopwords: Hashed {
+                label: cfg.stopwords.label(),
+                sha256: sha256_hex(stopwords_text.as_bytes()),
+            },
+            metadata_tables: metadata
+                .tables
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
+            metadata_sha256: meta_hash
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+            inputs: cfg.inputs.iter().map(|p| p.display().to_string()).collect(),
+            files: found.sources.len() as u64,
+            fingerprint: found.fingerprint(),
+            tables: cfg.tables.names().iter().map(|s| (*s).to_owned()).collect(),
+            by_year: cfg.by_year,
+            window: cfg.window,
+            top: cfg.top,
+            min_count: cfg.min_count,
+        };
+        let layout = Layout {
+            themes: matcher.theme_count(),
+            terms: matcher.term_count(),
+            tables: cfg.tables,
+            by_year: cfg.by_year,
+        };
+        Ok(Prepared {
+            dictionary,
+            matcher,
+            stopwords,
+            found,
+            metadata,
+            problems,
+            skipped,
+            settings,
+            layout,
+        })
+    }
+}
+
+/// What the files counted added up to, besides the totals: for the
+/// summary, the manifest and errors.csv.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// Speeches per encoding.
+    pub encodings: BTreeMap<&'static str, u64>,
+    /// Bytes of the speeches counted.
+    pub bytes: u64,
+    /// Files skipped.
+    pub skipped: u64,
+    /// Rows of errors.csv.
+    pub problems: Vec<Problem>,
+}
+
+impl Tally {
+    /// Counts a speech's encoding.
+    pub fn encoding(&mut self, label: &str) {
+        let label = ENCODINGS
+            .iter()
+            .find(|e| **e == label)
+            .copied()
+            .unwrap_or("other");
+        *self.encodings.entry(label).or_default() += 1;
+    }
+}
+
+/// The encoding labels `speeches.csv` can hold.
+const ENCODINGS: &[&str] = &["utf-8", "utf-8-bom", "windows-1252"];
+
+/// Counts the sources of `todo` (indexes into the listing, in order) with
+/// `threads` workers, handing `sink` each file's result in that order.
+/// Returns the workers' totals (empty with `per_file`, where each file's
+/// counts come in its result instead).
+fn count_files(
+    prep: &Prepared,
+    cfg: &RunConfig,
+    todo: &[usize],
+    per_file: bool,
+    previous: Option<&Cache>,
+    sink: impl FnMut(Done),
+) -> Result<(Totals, Lexicon), RunError> {
     let shared = Shared {
-        found: &found,
-        matcher: &matcher,
-        metadata: &metadata,
-        layout,
-        stopwords: &stopwords,
+        found: &prep.found,
+        matcher: &prep.matcher,
+        metadata: &prep.metadata,
+        layout: prep.layout,
+        stopwords: &prep.stopwords,
         window: cfg.window,
+        todo,
+        per_file,
+        previous,
         lexicon: Mutex::new(Lexicon::default()),
         totals: Mutex::new(Vec::new()),
     };
-
-    let mut write_error = None;
-    stream(&shared, cfg.threads, |done| {
-        let src = &found.sources[done.seq];
-        progress.advance(src.size());
-        match done.result {
-            Ok(counted) => {
-                bytes_read += counted.bytes;
-                if let Err(e) = speeches.append(&counted.row) {
-                    write_error.get_or_insert(e);
-                }
-                *encodings.entry(counted.encoding).or_default() += 1;
-                problems.extend(counted.problems);
-            }
-            Err(problem) => {
-                skipped += 1;
-                problems.push(problem);
-            }
-        }
-    })
-    .map_err(io)?;
-    progress.finish();
-    if let Some(e) = write_error {
-        return Err(io(
-            anyhow::Error::new(e).context("cannot write speeches.csv")
-        ));
-    }
+    stream(&shared, cfg.threads, sink).map_err(io)?;
     // Integer sums: the merge order does not matter.
-    let mut totals = Totals::new(layout);
+    let mut totals = Totals::new(prep.layout);
     for part in shared
         .totals
         .into_inner()
@@ -311,72 +461,362 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         .lexicon
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
+    Ok((totals, lexicon))
+}
 
+/// Runs the whole job: reads the corpus, counts, writes every table. With
+/// `--cache`, files whose counts are in the cache are not read again.
+pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summary, RunError> {
+    let started = Instant::now();
+    let prep = Prepared::load(cfg)?;
+    let staging = Staging::create(&cfg.out).map_err(io)?;
+    let mut speeches = tables::SpeechesFile::create(staging.path()).map_err(io)?;
+    let mut tally = Tally {
+        skipped: prep.skipped,
+        problems: prep.problems.clone(),
+        ..Tally::default()
+    };
+    let found = &prep.found;
+    // With a cache: what can be reused without reading, and what must be counted.
+    let previous = cfg
+        .cache
+        .as_deref()
+        .map(|dir| Cache::open(dir, &prep.settings));
+    let mut reuse: Vec<(usize, &CacheEntry)> = Vec::new();
+    let mut todo: Vec<usize> = Vec::new();
+    for (seq, source) in found.sources.iter().enumerate() {
+        let hit = previous.as_ref().and_then(|c| {
+            c.unchanged(
+                &source.speech_id,
+                &found.path(source),
+                source.size(),
+                source.mtime_ns(),
+            )
+        });
+        match hit {
+            Some(entry) => reuse.push((seq, entry)),
+            None => todo.push(seq),
+        }
+    }
+    log.start(found.sources.len() as u64, found.bytes(), todo.len() as u64);
+    let mut progress = Progress::new(log, found.bytes(), found.sources.len() as u64);
+    let mut next_cache = previous.as_ref().map(|_| Cache::new(&prep.settings));
+    let mut sums = (Totals::new(prep.layout), Lexicon::default());
+    let mut write_error = None;
+    let mut cache_error = None;
+    let mut reused = 0u64;
+    let worker_sums = {
+        let mut reuse = reuse.into_iter().peekable();
+        // One file's results, reused or counted, in speech-id order.
+        let mut absorb = |seq: usize, counted: Result<Box<Counted>, Problem>| {
+            let src = &found.sources[seq];
+            progress.advance(src.size());
+            match counted {
+                Ok(counted) => {
+                    tally.bytes += counted.bytes;
+                    if let Err(e) = speeches.append(&counted.row) {
+                        write_error.get_or_insert(e);
+                    }
+                    tally.encoding(counted.encoding);
+                    if let Some(file) = counted.file {
+                        let (totals, lexicon) = &mut sums;
+                        match file.counts.to_totals(prep.layout, lexicon) {
+                            Ok(t) => totals.merge(t),
+                            Err(e) => {
+                                cache_error.get_or_insert(e);
+                            }
+                        }
+                        if let Some(cache) = next_cache.as_mut() {
+                            cache.insert(
+                                &src.speech_id,
+                                CacheEntry {
+                                    path: found.path(src).display().to_string(),
+                                    size: src.size(),
+                                    mtime_ns: src.mtime_ns(),
+                                    sha256: file.sha256,
+                                    row: String::from_utf8_lossy(&counted.row).into_owned(),
+                                    bytes: counted.bytes,
+                                    encoding: counted.encoding.to_owned(),
+                                    problems: counted
+                                        .problems
+                                        .iter()
+                                        .map(ProblemEntry::from_problem)
+                                        .collect(),
+                                    counts: file.counts,
+                                },
+                            );
+                        }
+                    }
+                    tally.problems.extend(counted.problems);
+                }
+                Err(problem) => {
+                    tally.skipped += 1;
+                    tally.problems.push(problem);
+                }
+            }
+        };
+        let mut flush_before =
+            |seq: usize, absorb: &mut dyn FnMut(usize, Result<Box<Counted>, Problem>)| {
+                while let Some(&(s, entry)) = reuse.peek() {
+                    if s >= seq {
+                        break;
+                    }
+                    reuse.next();
+                    reused += 1;
+                    absorb(s, entry.to_counted());
+                }
+            };
+        let worker_sums = count_files(
+            &prep,
+            cfg,
+            &todo,
+            previous.is_some(),
+            previous.as_ref(),
+            |done| {
+                flush_before(done.seq, &mut absorb);
+                absorb(done.seq, done.result);
+            },
+        )?;
+        flush_before(usize::MAX, &mut absorb);
+        worker_sums
+    };
+    if previous.is_none() {
+        sums = worker_sums;
+    }
+    progress.finish();
+    if let Some(e) = write_error {
+        return Err(io(
+            anyhow::Error::new(e).context("cannot write speeches.csv")
+        ));
+    }
+    if let Some(e) = cache_error {
+        return Err(io(e.context(
+            "the cache holds counts that cannot be used; remove it and run again",
+        )));
+    }
+    speeches.finish().map_err(io)?;
+    let (totals, lexicon) = sums;
+    let mut extra = Vec::new();
+    if let Some(dir) = &cfg.cache {
+        extra.push((
+            "cache",
+            serde_json::json!({ "path": dir.display().to_string(), "reused": reused }),
+        ));
+    }
+    let mut summary = finish_tables(
+        Finish {
+            staging,
+            totals,
+            lexicon,
+            tally,
+            dictionary: &prep.dictionary,
+            settings: &prep.settings,
+            threads: cfg.threads,
+            out: &cfg.out,
+            command_line,
+            extra,
+        },
+        started,
+    )?;
+    summary.reused = cfg.cache.as_ref().map(|_| reused);
+    if let (Some(cache), Some(dir)) = (next_cache, &cfg.cache) {
+        if let Err(e) = cache.write(dir) {
+            summary
+                .warnings
+                .push(format!("{e:#}; the next run will count every file"));
+        }
+    }
+    Ok(summary)
+}
+
+/// Counts one shard of the corpus and writes its partial file into
+/// `partial_dir`. Problems met while listing go to shard 0 only, so that
+/// the merge reports each once.
+pub fn count(
+    cfg: &RunConfig,
+    shard: Shard,
+    partial_dir: &Path,
+    log: &Log,
+) -> Result<Summary, RunError> {
+    let started = Instant::now();
+    let prep = Prepared::load(cfg)?;
+    let found = &prep.found;
+    let todo: Vec<usize> = (0..found.sources.len())
+        .filter(|&seq| shard.holds(&found.sources[seq].speech_id))
+        .collect();
+    let bytes: u64 = todo.iter().map(|&s| found.sources[s].size()).sum();
+    log.start(todo.len() as u64, bytes, todo.len() as u64);
+    let mut progress = Progress::new(log, bytes, todo.len() as u64);
+    let mut tally = Tally::default();
+    if shard.index == 0 {
+        tally.skipped = prep.skipped;
+        tally.problems = prep.problems.clone();
+    }
+    let mut rows = Vec::new();
+    let (totals, lexicon) = count_files(&prep, cfg, &todo, false, None, |done| {
+        let src = &found.sources[done.seq];
+        progress.advance(src.size());
+        match done.result {
+            Ok(counted) => {
+                tally.bytes += counted.bytes;
+                tally.encoding(counted.encoding);
+                rows.push(SpeechEntry {
+                    id: src.speech_id.to_string(),
+                    row: String::from_utf8_lossy(&counted.row).into_owned(),
+                    bytes: counted.bytes,
+                    encoding: counted.encoding.to_owned(),
+                });
+                tally.problems.extend(counted.problems);
+            }
+            Err(problem) => {
+                tally.skipped += 1;
+                tally.problems.push(problem);
+            }
+        }
+    })?;
+    progress.finish();
+    tally.problems.sort();
+    fs::create_dir_all(partial_dir)
+        .with_context(|| format!("cannot create {}", partial_dir.display()))
+        .map_err(io)?;
+    let info = ShardInfo {
+        index: shard.index,
+        count: shard.count,
+    };
+    let path = partial_dir.join(PartialFile::file_name(info));
+    let summary = Summary {
+        speeches: totals.speeches,
+        skipped: tally.skipped,
+        problems: tally.problems.len() as u64,
+        tokens: totals.tokens,
+        bytes: tally.bytes,
+        elapsed: started.elapsed(),
+        out: path.clone(),
+        warnings: Vec::new(),
+        partial: true,
+        reused: None,
+    };
+    let partial = PartialFile {
+        format: FORMAT.to_owned(),
+        format_version: FORMAT_VERSION,
+        shard: info,
+        settings: prep.settings.clone(),
+        threads: cfg.threads,
+        elapsed_seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        files: todo.len() as u64,
+        skipped: tally.skipped,
+        speeches: rows,
+        problems: tally
+            .problems
+            .iter()
+            .map(ProblemEntry::from_problem)
+            .collect(),
+        counts: Counts::from_totals(&totals, &lexicon),
+    };
+    partial.write(&path).map_err(io)?;
+    Ok(summary)
+}
+
+/// What the tables are written from, and where.
+pub(crate) struct Finish<'a> {
+    /// The temporary output folder, speeches.csv already in it.
+    pub staging: Staging,
+    /// The sums.
+    pub totals: Totals,
+    /// Their stems.
+    pub lexicon: Lexicon,
+    /// Encodings, bytes, skipped files and problems.
+    pub tally: Tally,
+    /// The dictionary.
+    pub dictionary: &'a Dictionary,
+    /// Options and inputs, for the manifest.
+    pub settings: &'a Settings,
+    /// Worker threads, for the manifest.
+    pub threads: usize,
+    /// `--out`.
+    pub out: &'a Path,
+    /// The command line, for the manifest.
+    pub command_line: &'a [String],
+    /// Keys of the manifest only some commands write.
+    pub extra: Vec<(&'static str, serde_json::Value)>,
+}
+
+/// Writes every table but speeches.csv (already written) from the sums,
+/// then errors.csv and manifest.json, and swaps the folder into place:
+/// what `agora run` and `agora merge` share, so their tables are the same.
+pub(crate) fn finish_tables(f: Finish<'_>, started: Instant) -> Result<Summary, RunError> {
+    let Finish {
+        staging,
+        totals,
+        lexicon,
+        mut tally,
+        dictionary,
+        settings,
+        threads,
+        out,
+        command_line,
+        extra,
+    } = f;
+    let tables_on = Tables::from_labels(&settings.tables)
+        .ok_or_else(|| usage(anyhow!("unknown table in {:?}", settings.tables)))?;
+    let (by_year, top, min_count) = (settings.by_year, settings.top, settings.min_count);
     let dir = staging.path();
     let mut rows = BTreeMap::new();
     rows.insert(tables::SPEECHES, totals.speeches);
-    speeches.finish().map_err(io)?;
-    if cfg.tables.themes {
-        let n = tables::write_theme_counts(dir, &totals, &dictionary).map_err(io)?;
+    if tables_on.themes {
+        let n = tables::write_theme_counts(dir, &totals, dictionary).map_err(io)?;
         rows.insert(tables::THEME_COUNTS, n);
     }
-    if cfg.tables.cooccurrence {
-        let n = tables::write_cooccurrence(dir, &totals, &dictionary, cfg.by_year).map_err(io)?;
+    if tables_on.cooccurrence {
+        let n = tables::write_cooccurrence(dir, &totals, dictionary, by_year).map_err(io)?;
         rows.insert(tables::COOCCURRENCE, n);
     }
-    if cfg.tables.keywords {
-        let n = tables::write_keyword_counts(dir, &totals, &dictionary).map_err(io)?;
+    if tables_on.keywords {
+        let n = tables::write_keyword_counts(dir, &totals, dictionary).map_err(io)?;
         rows.insert(tables::KEYWORD_COUNTS, n);
     }
-    if cfg.tables.collocates {
-        let n = tables::write_collocates(
-            dir,
-            &totals,
-            &lexicon,
-            &dictionary,
-            cfg.by_year,
-            cfg.top,
-            cfg.min_count,
-        )
-        .map_err(io)?;
+    if tables_on.collocates {
+        let n =
+            tables::write_collocates(dir, &totals, &lexicon, dictionary, by_year, top, min_count)
+                .map_err(io)?;
         rows.insert(tables::COLLOCATES, n);
     }
-    if cfg.tables.terms {
-        let n = tables::write_term_counts(dir, &totals, &lexicon, cfg.min_count).map_err(io)?;
+    if tables_on.terms {
+        let n = tables::write_term_counts(dir, &totals, &lexicon, min_count).map_err(io)?;
         rows.insert(tables::TERM_COUNTS, n);
     }
-    if cfg.tables.keyness {
-        let n = tables::write_keyness(dir, &totals, &lexicon, cfg.by_year, cfg.top, cfg.min_count)
-            .map_err(io)?;
+    if tables_on.keyness {
+        let n =
+            tables::write_keyness(dir, &totals, &lexicon, by_year, top, min_count).map_err(io)?;
         rows.insert(tables::KEYNESS, n);
     }
     rows.insert(
         tables::ERRORS,
-        tables::write_errors(dir, &mut problems).map_err(io)?,
+        tables::write_errors(dir, &mut tally.problems).map_err(io)?,
     );
-
     let mut summary = Summary {
         speeches: totals.speeches,
-        skipped,
-        problems: problems.len() as u64,
+        skipped: tally.skipped,
+        problems: tally.problems.len() as u64,
         tokens: totals.tokens,
-        bytes: bytes_read,
+        bytes: tally.bytes,
         elapsed: started.elapsed(),
-        out: cfg.out.clone(),
+        out: out.to_owned(),
         warnings: Vec::new(),
+        partial: false,
+        reused: None,
     };
     let manifest = crate::manifest::build(&crate::manifest::ManifestInput {
-        cfg,
         command_line,
-        dictionary_label: &cfg.themes.label(),
-        dictionary_source: &dict_source,
-        dictionary: &dictionary,
-        sources: &found.sources,
-        metadata_tables: &metadata.tables,
-        encodings: &encodings,
+        settings,
+        dictionary,
+        threads,
+        out,
+        encodings: &tally.encodings,
         rows: &rows,
         summary: &summary,
         dir,
+        extra,
     })
     .map_err(io)?;
     tables::write_synced(&dir.join(tables::MANIFEST), manifest.as_bytes())
@@ -418,8 +858,8 @@ fn stream(shared: &Shared<'_>, threads: usize, mut sink: impl FnMut(Done)) -> an
         let _ = credit_tx.send(());
     }
     std::thread::scope(|scope| {
-        let found = shared.found;
-        scope.spawn(move || read_all(found, job_tx, credit_rx));
+        let (found, todo) = (shared.found, shared.todo);
+        scope.spawn(move || read_all(found, todo, job_tx, credit_rx));
         // The workers own the only senders of results, so the results
         // channel closes when the last worker ends.
         let pool = &pool;
@@ -449,19 +889,18 @@ fn stream(shared: &Shared<'_>, threads: usize, mut sink: impl FnMut(Done)) -> an
 /// The reader thread: reads every source in order into batches, taking one
 /// credit per batch; the aggregator returns a credit for every batch it has
 /// put in order.
-fn read_all(found: &Discovery, batches: Sender<Batch>, credits: Receiver<()>) {
-    let sources = &found.sources;
+fn read_all(found: &Discovery, todo: &[usize], batches: Sender<Batch>, credits: Receiver<()>) {
     let mut batch = Batch {
         index: 0,
         jobs: Vec::new(),
     };
     let mut batch_bytes = 0;
-    for (seq, source) in sources.iter().enumerate() {
+    for (k, &seq) in todo.iter().enumerate() {
+        let source = &found.sources[seq];
         let bytes = read_file(&found.path(source), source.size(), MAX_FILE_BYTES);
         batch_bytes += bytes.as_ref().map_or(0, Vec::len);
         batch.jobs.push(Job { seq, bytes });
-        if batch_bytes >= BATCH_BYTES || batch.jobs.len() >= BATCH_FILES || seq + 1 == sources.len()
-        {
+        if batch_bytes >= BATCH_BYTES || batch.jobs.len() >= BATCH_FILES || k + 1 == todo.len() {
             let next = Batch {
                 index: batch.index + 1,
                 jobs: Vec::new(),
@@ -538,7 +977,10 @@ fn work_batches<'a>(
         let mut results = Vec::with_capacity(batch.jobs.len());
         for job in batch.jobs {
             let seq = job.seq;
-            let result = catch_unwind(AssertUnwindSafe(|| process(shared, analyzer, totals, job)));
+            let result = catch_unwind(AssertUnwindSafe(|| match shared.per_file {
+                true => process_apart(shared, job),
+                false => process(shared, analyzer, totals, job),
+            }));
             results.push(result.unwrap_or_else(|panic| {
                 // A bug, not bad input; the file is reported and the run goes on
                 // with a fresh analyzer, since the old one may be inconsistent.
@@ -574,6 +1016,39 @@ fn work_batches<'a>(
             return;
         }
     }
+}
+
+/// Counts one file with an analyzer and totals of its own, and keeps its
+/// counts apart (for the cache); a file whose content the previous cache
+/// holds is not analyzed again.
+fn process_apart(shared: &Shared<'_>, job: Job) -> Done {
+    let source = &shared.found.sources[job.seq];
+    let sha256 = match &job.bytes {
+        Ok(bytes) => sha256_hex(bytes),
+        Err(_) => String::new(),
+    };
+    if let Some(entry) = shared
+        .previous
+        .and_then(|c| c.same_content(&source.speech_id, &shared.found.path(source), &sha256))
+    {
+        return Done {
+            seq: job.seq,
+            result: entry.to_counted(),
+        };
+    }
+    let mut analyzer = new_analyzer(shared);
+    let mut totals = Totals::new(shared.layout);
+    let mut done = process(shared, &mut analyzer, &mut totals, job);
+    if let Ok(counted) = &mut done.result {
+        let mut lexicon = Lexicon::default();
+        let mut resolved = Totals::new(shared.layout);
+        totals.resolve(analyzer.vocabulary(), &mut lexicon, &mut resolved);
+        counted.file = Some(Box::new(FileCounts {
+            counts: Counts::from_totals(&resolved, &lexicon),
+            sha256,
+        }));
+    }
+    done
 }
 
 /// Decodes, ingests and analyzes one file.
@@ -634,6 +1109,7 @@ fn process<'a>(
         row,
         encoding: encoding.label(),
         problems,
+        file: None,
     };
     Done {
         seq: job.seq,
@@ -674,10 +1150,19 @@ mod tests {
             elapsed: Duration::from_millis(500),
             out: PathBuf::from("output"),
             warnings: Vec::new(),
+            partial: false,
+            reused: None,
         };
         assert_eq!(
             summary.line(),
             "agora: 3 speeches, 2.5 MB, 1234 tokens in 0.50 s (5.0 MB/s); 1 skipped, 2 in errors.csv; tables in output"
         );
+        let summary = Summary {
+            reused: Some(2),
+            ..summary
+        };
+        assert!(summary
+            .line()
+            .contains("(5.0 MB/s); 2 reused from the cache; 1 skipped"));
     }
 }
