@@ -235,6 +235,8 @@ struct Counted {
     problems: Vec<Problem>,
     /// The file's own counts, when they are kept apart (for the cache).
     file: Option<Box<FileCounts>>,
+    /// Whether they come from the cache (the file was not analyzed).
+    from_cache: bool,
 }
 
 /// One file's counts, kept apart for the cache.
@@ -267,6 +269,7 @@ impl CacheEntry {
                 counts: self.counts.clone(),
                 sha256: self.sha256.clone(),
             })),
+            from_cache: true,
         }))
     }
 }
@@ -514,6 +517,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
             match counted {
                 Ok(counted) => {
                     tally.bytes += counted.bytes;
+                    reused += u64::from(counted.from_cache);
                     if let Err(e) = speeches.append(&counted.row) {
                         write_error.get_or_insert(e);
                     }
@@ -562,7 +566,6 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
                         break;
                     }
                     reuse.next();
-                    reused += 1;
                     absorb(s, entry.to_counted());
                 }
             };
@@ -1110,6 +1113,7 @@ fn process<'a>(
         encoding: encoding.label(),
         problems,
         file: None,
+        from_cache: false,
     };
     Done {
         seq: job.seq,
