@@ -165,3 +165,74 @@ impl Cache {
         result.with_context(|| format!("cannot write the cache {}", path.display()))
     }
 }
+
+/// The tables of the last cached run, kept in `DIR/agora-cache-tables/`.
+pub const TABLES_DIR: &str = "agora-cache-tables";
+/// What the last cached run wrote, and under which key: `DIR/agora-cache-last.json`.
+pub const LAST_RUN: &str = "agora-cache-last.json";
+
+/// The last cached run: when a run has the same key (same settings, same
+/// corpus listing to the nanosecond, same listing problems), its sums are
+/// the same, so its tables are too, and they are copied instead of being
+/// computed again from every file's counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastRun {
+    /// [`tables_key`] of the run.
+    pub key: String,
+    /// Speeches counted.
+    pub speeches: u64,
+    /// Problems in errors.csv.
+    pub problems: u64,
+    /// Tokens.
+    pub tokens: u64,
+    /// Bytes of the speeches.
+    pub bytes: u64,
+    /// Speeches per encoding.
+    pub encodings: BTreeMap<String, u64>,
+    /// Rows per table written.
+    pub rows: BTreeMap<String, u64>,
+}
+
+/// The key of a run's tables: a SHA-256 over every setting (options,
+/// dictionary, stop words, metadata, inputs, and the input fingerprint over
+/// each file's path, size and time) and the problems found while listing.
+pub fn tables_key(settings: &Settings, listing_problems: &[crate::problems::Problem]) -> String {
+    let mut text = serde_json::to_string(settings).unwrap_or_default();
+    for p in listing_problems {
+        text.push('\n');
+        text.push_str(&p.to_string());
+    }
+    crate::manifest::sha256_hex(text.as_bytes())
+}
+
+/// The last run of the cache in `dir`, if it has this key and its tables are all there.
+pub fn last_run(dir: &Path, key: &str) -> Option<LastRun> {
+    let bytes = std::fs::read(dir.join(LAST_RUN)).ok()?;
+    let last: LastRun = serde_json::from_slice(&bytes).ok()?;
+    let complete = last
+        .rows
+        .keys()
+        .all(|name| dir.join(TABLES_DIR).join(name).is_file());
+    (last.key == key && complete).then_some(last)
+}
+
+/// Keeps a copy of the tables just written to `out` for the next run with
+/// the same key; the previous copy is replaced (the record first removed,
+/// so a half-written copy is never taken for a whole one).
+pub fn save_last_run(dir: &Path, out: &Path, last: &LastRun) -> Result<()> {
+    let record = dir.join(LAST_RUN);
+    let tables = dir.join(TABLES_DIR);
+    let _ = std::fs::remove_file(&record);
+    let _ = std::fs::remove_dir_all(&tables);
+    std::fs::create_dir_all(&tables)
+        .with_context(|| format!("cannot create {}", tables.display()))?;
+    for name in last.rows.keys() {
+        std::fs::copy(out.join(name), tables.join(name))
+            .with_context(|| format!("cannot keep a copy of {name} in {}", tables.display()))?;
+    }
+    let tmp = dir.join(format!(".{LAST_RUN}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, serde_json::to_vec(last)?)
+        .and_then(|()| std::fs::rename(&tmp, &record))
+        .with_context(|| format!("cannot write {}", record.display()))?;
+    Ok(())
+}

@@ -179,6 +179,7 @@ pub fn merge(
         },
         started,
     )
+    .map(|(summary, _)| summary)
 }
 
 /// Refuses partials that cannot be added: other settings, another shard

@@ -37,7 +37,7 @@ use crossbeam_channel::{bounded, Receiver, Sender};
 use sha2::{Digest, Sha256};
 
 use crate::aggregate::{Layout, Lexicon, Totals};
-use crate::cache::{Cache, CacheEntry};
+use crate::cache::{self, Cache, CacheEntry, LastRun};
 use crate::config::{RunConfig, Source, Tables};
 use crate::discover::{discover, Discovery};
 use crate::log::Log;
@@ -472,6 +472,15 @@ fn count_files(
 pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summary, RunError> {
     let started = Instant::now();
     let prep = Prepared::load(cfg)?;
+    let tables_key = cfg
+        .cache
+        .as_ref()
+        .map(|_| cache::tables_key(&prep.settings, &prep.problems));
+    if let (Some(dir), Some(key)) = (&cfg.cache, &tables_key) {
+        if let Some(last) = cache::last_run(dir, key) {
+            return copy_last_tables(cfg, &prep, dir, &last, command_line, log, started);
+        }
+    }
     let staging = Staging::create(&cfg.out).map_err(io)?;
     let mut speeches = tables::SpeechesFile::create(staging.path()).map_err(io)?;
     let mut tally = Tally {
@@ -599,6 +608,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
     }
     speeches.finish().map_err(io)?;
     let (totals, lexicon) = sums;
+    let encodings = tally.encodings.clone();
     let mut extra = Vec::new();
     if let Some(dir) = &cfg.cache {
         extra.push((
@@ -606,7 +616,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
             serde_json::json!({ "path": dir.display().to_string(), "reused": reused }),
         ));
     }
-    let mut summary = finish_tables(
+    let (mut summary, rows) = finish_tables(
         Finish {
             staging,
             totals,
@@ -622,13 +632,106 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
         started,
     )?;
     summary.reused = cfg.cache.as_ref().map(|_| reused);
-    if let (Some(cache), Some(dir)) = (next_cache, &cfg.cache) {
-        if let Err(e) = cache.write(dir) {
+    if let (Some(cache), Some(dir), Some(key)) = (next_cache, &cfg.cache, tables_key) {
+        let kept = cache.write(dir).and_then(|()| {
+            // A run that skipped files is not kept whole: they are tried again.
+            if summary.skipped > 0 {
+                return Ok(());
+            }
+            let last = LastRun {
+                key,
+                speeches: summary.speeches,
+                problems: summary.problems,
+                tokens: summary.tokens,
+                bytes: summary.bytes,
+                encodings: encodings
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), *v))
+                    .collect(),
+                rows: rows.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
+            };
+            cache::save_last_run(dir, &cfg.out, &last)
+        });
+        if let Err(e) = kept {
             summary
                 .warnings
                 .push(format!("{e:#}; the next run will count every file"));
         }
     }
+    Ok(summary)
+}
+
+/// The run with `--cache` when nothing changed since the last one (same
+/// key): its tables are copied from the cache, and no file is read.
+fn copy_last_tables(
+    cfg: &RunConfig,
+    prep: &Prepared,
+    dir: &Path,
+    last: &LastRun,
+    command_line: &[String],
+    log: &Log,
+    started: Instant,
+) -> Result<Summary, RunError> {
+    let files = prep.found.sources.len() as u64;
+    log.start(files, prep.found.bytes(), 0);
+    log.stage("tables");
+    let staging = Staging::create(&cfg.out).map_err(io)?;
+    let mut rows = BTreeMap::new();
+    for (name, n) in &last.rows {
+        let name = tables::ALL
+            .iter()
+            .find(|t| **t == name)
+            .ok_or_else(|| io(anyhow!("the cache names an unknown table {name}")))?;
+        fs::copy(
+            dir.join(cache::TABLES_DIR).join(name),
+            staging.path().join(name),
+        )
+        .with_context(|| format!("cannot copy {name} from the cache"))
+        .map_err(io)?;
+        rows.insert(*name, *n);
+    }
+    let mut tally = Tally::default();
+    for (label, n) in &last.encodings {
+        let label = ENCODINGS
+            .iter()
+            .find(|e| **e == label)
+            .copied()
+            .unwrap_or("other");
+        tally.encodings.insert(label, *n);
+    }
+    let mut summary = Summary {
+        speeches: last.speeches,
+        skipped: 0,
+        problems: last.problems,
+        tokens: last.tokens,
+        bytes: last.bytes,
+        elapsed: started.elapsed(),
+        out: cfg.out.clone(),
+        warnings: Vec::new(),
+        partial: false,
+        reused: Some(last.speeches),
+    };
+    let extra = vec![(
+        "cache",
+        serde_json::json!({ "path": dir.display().to_string(), "reused": last.speeches }),
+    )];
+    let manifest = crate::manifest::build(&crate::manifest::ManifestInput {
+        command_line,
+        settings: &prep.settings,
+        dictionary: &prep.dictionary,
+        threads: cfg.threads,
+        out: &cfg.out,
+        encodings: &tally.encodings,
+        rows: &rows,
+        summary: &summary,
+        dir: staging.path(),
+        extra,
+    })
+    .map_err(io)?;
+    tables::write_synced(&staging.path().join(tables::MANIFEST), manifest.as_bytes())
+        .with_context(|| format!("cannot write {}", tables::MANIFEST))
+        .map_err(io)?;
+    summary.warnings = staging.commit(tables::ALL).map_err(io)?;
     Ok(summary)
 }
 
@@ -747,7 +850,11 @@ pub(crate) struct Finish<'a> {
 /// Writes every table but speeches.csv (already written) from the sums,
 /// then errors.csv and manifest.json, and swaps the folder into place:
 /// what `agora run` and `agora merge` share, so their tables are the same.
-pub(crate) fn finish_tables(f: Finish<'_>, started: Instant) -> Result<Summary, RunError> {
+/// Returns the summary and the rows of each table.
+pub(crate) fn finish_tables(
+    f: Finish<'_>,
+    started: Instant,
+) -> Result<(Summary, BTreeMap<&'static str, u64>), RunError> {
     let Finish {
         staging,
         totals,
@@ -826,7 +933,7 @@ pub(crate) fn finish_tables(f: Finish<'_>, started: Instant) -> Result<Summary, 
         .with_context(|| format!("cannot write {}", tables::MANIFEST))
         .map_err(io)?;
     summary.warnings = staging.commit(tables::ALL).map_err(io)?;
-    Ok(summary)
+    Ok((summary, rows))
 }
 
 /// Reads and checks the dictionary; returns its text too (for the hash).
