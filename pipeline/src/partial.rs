@@ -94,28 +94,47 @@ fn unkey((iso3, name, year): Key) -> ((String, String), Option<i32>) {
 impl Counts {
     /// The counts of resolved totals (stem ids of `lexicon`).
     pub fn from_totals(totals: &Totals, lexicon: &Lexicon) -> Counts {
-        // Local stem indexes: the lexicon's stems in sorted order.
-        let mut order: Vec<u32> = (0..lexicon.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| lexicon.stem(a).cmp(lexicon.stem(b)));
-        let mut local = vec![0u32; lexicon.len()];
-        for (i, &id) in order.iter().enumerate() {
-            local[id as usize] = i as u32;
+        Counts::build(totals, |id| lexicon.stem(id), lexicon.forms().collect())
+    }
+
+    /// The counts of totals keyed by any stem ids: `stem` names an id,
+    /// `forms` are (form, stem id, occurrences). Only the stems the counts
+    /// and forms use are listed, so one file's counts stay small even when
+    /// its ids come from a worker's whole vocabulary.
+    pub fn build<'a>(
+        totals: &Totals,
+        stem: impl Fn(u32) -> &'a str,
+        forms: Vec<(&'a str, u32, u64)>,
+    ) -> Counts {
+        let mut used: Vec<u32> = forms.iter().map(|f| f.1).collect();
+        for w in totals.words.values() {
+            used.extend(w.stems.keys());
         }
-        let stems = order
+        for c in totals.collocates.values().flatten() {
+            used.extend(c.stems.keys());
+        }
+        for t in totals.terms.values() {
+            used.extend(t.stems.keys());
+        }
+        used.sort_unstable();
+        used.dedup();
+        // Local stem indexes: the stems in sorted order.
+        used.sort_unstable_by(|&a, &b| stem(a).cmp(stem(b)));
+        let local: rustc_hash::FxHashMap<u32, u32> = used
             .iter()
-            .map(|&id| lexicon.stem(id).to_owned())
+            .enumerate()
+            .map(|(i, &id)| (id, i as u32))
             .collect();
-        let mut forms: Vec<(String, u32, u64)> = lexicon
-            .forms()
-            .map(|(form, stem, n)| (form.to_owned(), local[stem as usize], n))
+        let local = |id: u32| local.get(&id).copied().unwrap_or(u32::MAX);
+        let stems = used.iter().map(|&id| stem(id).to_owned()).collect();
+        let mut forms: Vec<(String, u32, u64)> = forms
+            .into_iter()
+            .map(|(form, stem, n)| (form.to_owned(), local(stem), n))
             .collect();
         forms.sort_unstable();
         let sorted = |pairs: &mut Vec<(u32, u32)>| pairs.sort_unstable();
         let words_pairs = |stems: &rustc_hash::FxHashMap<u32, u32>| {
-            let mut v: Vec<(u32, u32)> = stems
-                .iter()
-                .map(|(&s, &n)| (local[s as usize], n))
-                .collect();
+            let mut v: Vec<(u32, u32)> = stems.iter().map(|(&s, &n)| (local(s), n)).collect();
             sorted(&mut v);
             v
         };
@@ -142,7 +161,7 @@ impl Counts {
                 let mut stems: Vec<(u32, u64, u64)> = cell
                     .stems
                     .iter()
-                    .map(|(&s, &(n, df))| (local[s as usize], n, df))
+                    .map(|(&s, &(n, df))| (local(s), n, df))
                     .collect();
                 stems.sort_unstable();
                 (key(k), cell.speeches, cell.tokens, stems)

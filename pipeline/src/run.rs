@@ -1063,6 +1063,7 @@ fn work(shared: &Shared<'_>, batches: Receiver<Batch>, done: Sender<DoneBatch>) 
         &mut analyzer,
         &mut totals,
         &mut resolved,
+        &mut Vec::new(),
     );
     resolve(shared, &analyzer, &mut totals, &mut resolved);
     let totals = resolved;
@@ -1082,13 +1083,14 @@ fn work_batches<'a>(
     analyzer: &mut Analyzer<'a>,
     totals: &mut Totals,
     resolved: &mut Totals,
+    seen: &mut Vec<u64>,
 ) {
     for batch in batches.iter() {
         let mut results = Vec::with_capacity(batch.jobs.len());
         for job in batch.jobs {
             let seq = job.seq;
             let result = catch_unwind(AssertUnwindSafe(|| match shared.per_file {
-                true => process_apart(shared, job),
+                true => process_apart(shared, analyzer, seen, job),
                 false => process(shared, analyzer, totals, job),
             }));
             results.push(result.unwrap_or_else(|panic| {
@@ -1096,6 +1098,7 @@ fn work_batches<'a>(
                 // with a fresh analyzer, since the old one may be inconsistent.
                 resolve(shared, analyzer, totals, resolved);
                 *analyzer = new_analyzer(shared);
+                seen.clear();
                 let why = panic
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
@@ -1128,10 +1131,17 @@ fn work_batches<'a>(
     }
 }
 
-/// Counts one file with an analyzer and totals of its own, and keeps its
-/// counts apart (for the cache); a file whose content the previous cache
-/// holds is not analyzed again.
-fn process_apart(shared: &Shared<'_>, job: Job) -> Done {
+/// Counts one file with totals of its own and keeps its counts apart (for
+/// the cache); a file whose content the previous cache holds is not
+/// analyzed again. The worker's analyzer is kept across files (its word
+/// cache is what makes counting fast); the file's form counts are what its
+/// vocabulary's counts grew by, against `seen`, the counts before it.
+fn process_apart<'a>(
+    shared: &Shared<'a>,
+    analyzer: &mut Analyzer<'a>,
+    seen: &mut Vec<u64>,
+    job: Job,
+) -> Done {
     let source = &shared.found.sources[job.seq];
     let sha256 = match &job.bytes {
         Ok(bytes) => sha256_hex(bytes),
@@ -1146,15 +1156,20 @@ fn process_apart(shared: &Shared<'_>, job: Job) -> Done {
             result: entry.to_counted(),
         };
     }
-    let mut analyzer = new_analyzer(shared);
     let mut totals = Totals::new(shared.layout);
-    let mut done = process(shared, &mut analyzer, &mut totals, job);
+    let mut done = process(shared, analyzer, &mut totals, job);
     if let Ok(counted) = &mut done.result {
-        let mut lexicon = Lexicon::default();
-        let mut resolved = Totals::new(shared.layout);
-        totals.resolve(analyzer.vocabulary(), &mut lexicon, &mut resolved);
+        let vocab = analyzer.vocabulary();
+        seen.resize(vocab.forms(), 0);
+        let mut forms = Vec::new();
+        for (i, (form, stem, n)) in vocab.form_counts().enumerate() {
+            if n != seen[i] {
+                forms.push((form, stem, n - seen[i]));
+                seen[i] = n;
+            }
+        }
         counted.file = Some(Box::new(FileCounts {
-            counts: Counts::from_totals(&resolved, &lexicon),
+            counts: Counts::build(&totals, |id| vocab.stem(id), forms),
             sha256,
         }));
     }
