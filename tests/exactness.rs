@@ -187,7 +187,7 @@ fn options() -> impl Strategy<Value = Options> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
 
     #[test]
     fn shards_plus_merge_equal_one_run(
@@ -262,6 +262,8 @@ proptest! {
         let b = agora::run::run(&config(root, &opts, &cached, cache.clone()), &[], &quiet("run")).unwrap();
         assert_same_tables(&fresh, &cached);
         prop_assert_eq!((a.speeches, a.skipped, a.tokens), (b.speeches, b.skipped, b.tokens));
+        // The cache was used, not rebuilt after an inconsistency.
+        prop_assert!(b.warnings.is_empty(), "{:?}", b.warnings);
         // And once more, with nothing changed: every counted file is reused.
         let again = root.join("again");
         let c = agora::run::run(&config(root, &opts, &again, cache), &[], &quiet("run")).unwrap();

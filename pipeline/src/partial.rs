@@ -210,6 +210,23 @@ impl Counts {
     /// panicking, on counts that do not fit the layout (another dictionary,
     /// or a damaged file).
     pub fn to_totals(&self, layout: Layout, lexicon: &mut Lexicon) -> Result<Totals> {
+        let mut forms = Vec::new();
+        let totals =
+            self.to_totals_with(layout, lexicon, |form, stem, n| forms.push((form, stem, n)))?;
+        for (form, stem, n) in forms {
+            lexicon.add_form(form, stem, n);
+        }
+        Ok(totals)
+    }
+
+    /// As [`Counts::to_totals`], but the form counts go to `on_form`
+    /// (form, stem id in `lexicon`, occurrences) instead of the lexicon.
+    pub fn to_totals_with<'c>(
+        &'c self,
+        layout: Layout,
+        lexicon: &mut Lexicon,
+        mut on_form: impl FnMut(&'c str, u32, u64),
+    ) -> Result<Totals> {
         let ids: Vec<u32> = self.stems.iter().map(|s| lexicon.intern(s)).collect();
         let id = |local: u32| -> Result<u32> {
             ids.get(local as usize)
@@ -217,7 +234,7 @@ impl Counts {
                 .with_context(|| format!("stem index {local} out of range"))
         };
         for (form, stem, n) in &self.forms {
-            lexicon.add_form(form, id(*stem)?, *n);
+            on_form(form, id(*stem)?, *n);
         }
         let themes = layout.themes;
         let fits = |v: &[u64], n: usize, what: &str| -> Result<()> {
@@ -302,6 +319,116 @@ impl Counts {
         }
         Ok(t)
     }
+}
+
+/// Takes `part` (counts that were added to `totals`, same stem ids) out of
+/// `totals`: how a cached run drops the counts of files deleted or changed.
+/// Fails when a count would go below zero (the counts were not part of the
+/// sum) or a 32-bit stem count saturated (then the sum is not exact).
+pub fn subtract(totals: &mut Totals, part: &Totals) -> Result<()> {
+    fn sub(x: &mut u64, y: u64) -> Result<()> {
+        *x = x.checked_sub(y).context("a count would go below zero")?;
+        Ok(())
+    }
+    fn sub32(x: &mut u32, y: u32) -> Result<()> {
+        if *x == u32::MAX {
+            bail!("a stem count saturated");
+        }
+        *x = x.checked_sub(y).context("a count would go below zero")?;
+        Ok(())
+    }
+    fn sub_all(x: &mut [u64], y: &[u64]) -> Result<()> {
+        for (a, b) in x.iter_mut().zip(y) {
+            sub(a, *b)?;
+        }
+        Ok(())
+    }
+    fn stems(
+        into: &mut rustc_hash::FxHashMap<u32, u32>,
+        from: &rustc_hash::FxHashMap<u32, u32>,
+    ) -> Result<()> {
+        for (s, &n) in from {
+            sub32(into.get_mut(s).context("a stem is missing")?, n)?;
+        }
+        into.retain(|_, n| *n > 0);
+        Ok(())
+    }
+    let missing = || anyhow::anyhow!("a cell is missing");
+    sub(&mut totals.speeches, part.speeches)?;
+    sub(&mut totals.tokens, part.tokens)?;
+    for (k, c) in &part.by_year {
+        let m = totals.by_year.get_mut(k).ok_or_else(missing)?;
+        sub(&mut m.tokens, c.tokens)?;
+        sub(&mut m.speeches, c.speeches)?;
+        sub_all(&mut m.hits, &c.hits)?;
+        sub_all(&mut m.speeches_with, &c.speeches_with)?;
+    }
+    for (k, c) in &part.cooccurrence {
+        let m = totals.cooccurrence.get_mut(k).ok_or_else(missing)?;
+        for (mine, theirs) in [
+            (&mut m.by_speech, &c.by_speech),
+            (&mut m.by_sentence, &c.by_sentence),
+        ] {
+            let (n, t, p) = mine.parts();
+            let (on, ot, op) = theirs.parts();
+            let (mut n, mut t, mut p) = (n, t.to_vec(), p.to_vec());
+            sub(&mut n, on)?;
+            sub_all(&mut t, ot)?;
+            sub_all(&mut p, op)?;
+            *mine = Cooccurrence::from_parts(t.len(), n, t, p).ok_or_else(missing)?;
+        }
+    }
+    for (k, h) in &part.term_hits {
+        sub_all(totals.term_hits.get_mut(k).ok_or_else(missing)?, h)?;
+    }
+    for (k, w) in &part.words {
+        let m = totals.words.get_mut(k).ok_or_else(missing)?;
+        sub(&mut m.tokens, w.tokens)?;
+        stems(&mut m.stems, &w.stems)?;
+    }
+    for (k, per_theme) in &part.collocates {
+        let m = totals.collocates.get_mut(k).ok_or_else(missing)?;
+        for (mine, theirs) in m.iter_mut().zip(per_theme) {
+            sub(&mut mine.window_tokens, theirs.window_tokens)?;
+            stems(&mut mine.stems, &theirs.stems)?;
+        }
+    }
+    for (k, t) in &part.terms {
+        let m = totals.terms.get_mut(k).ok_or_else(missing)?;
+        sub(&mut m.speeches, t.speeches)?;
+        sub(&mut m.tokens, t.tokens)?;
+        for (s, &(n, df)) in &t.stems {
+            let e = m.stems.get_mut(s).ok_or_else(missing)?;
+            sub(&mut e.0, n)?;
+            sub(&mut e.1, df)?;
+        }
+        m.stems.retain(|_, e| e.1 > 0);
+    }
+    Ok(())
+}
+
+/// Removes the cells no speech is left in, after [`subtract`]: a run from
+/// scratch would not have them. `speeches` counts the speeches per
+/// (country, year) that the totals hold.
+pub fn prune(totals: &mut Totals, speeches: &BTreeMap<Key, u64>) {
+    let by_year = totals.layout().by_year;
+    let mut per_country: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut per_key: BTreeMap<((String, String), Option<i32>), u64> = BTreeMap::new();
+    for ((iso3, name, year), &n) in speeches {
+        let country = (iso3.clone(), name.clone());
+        *per_country.entry(country.clone()).or_default() += n;
+        let year = if by_year { *year } else { None };
+        *per_key.entry((country, year)).or_default() += n;
+    }
+    let live = |k: &((String, String), Option<i32>)| per_key.get(k).is_some_and(|&n| n > 0);
+    totals.by_year.retain(|_, c| c.speeches > 0);
+    totals.terms.retain(|_, c| c.speeches > 0);
+    totals.cooccurrence.retain(|_, c| c.by_speech.n_units() > 0);
+    totals
+        .term_hits
+        .retain(|k, _| per_country.get(k).is_some_and(|&n| n > 0));
+    totals.words.retain(|k, _| live(k));
+    totals.collocates.retain(|k, _| live(k));
 }
 
 /// One row of `speeches.csv`, with its key and what the summary needs.

@@ -37,7 +37,7 @@ use crossbeam_channel::{bounded, Receiver, Sender};
 use sha2::{Digest, Sha256};
 
 use crate::aggregate::{Layout, Lexicon, Totals};
-use crate::cache::{self, Cache, CacheEntry, LastRun};
+use crate::cache::{self, Cache, CacheEntry, LastRun, NextCache};
 use crate::config::{RunConfig, Source, Tables};
 use crate::discover::{discover, Discovery};
 use crate::log::Log;
@@ -237,14 +237,18 @@ struct Counted {
     file: Option<Box<FileCounts>>,
     /// Whether they come from the cache (the file was not analyzed).
     from_cache: bool,
+    /// Its country and year, when its counts are kept apart.
+    key: Option<crate::partial::Key>,
 }
 
 /// One file's counts, kept apart for the cache.
 pub(crate) struct FileCounts {
-    /// Its counts.
-    pub counts: Counts,
+    /// Its counts, as the JSON line stored in the cache.
+    pub counts_json: Vec<u8>,
     /// SHA-256 of its bytes.
     pub sha256: String,
+    /// Its country and year.
+    pub key: crate::partial::Key,
 }
 
 impl CacheEntry {
@@ -265,11 +269,9 @@ impl CacheEntry {
             row: self.row.clone().into_bytes(),
             encoding,
             problems,
-            file: Some(Box::new(FileCounts {
-                counts: self.counts.clone(),
-                sha256: self.sha256.clone(),
-            })),
+            file: None,
             from_cache: true,
+            key: None,
         }))
     }
 }
@@ -427,8 +429,8 @@ const ENCODINGS: &[&str] = &["utf-8", "utf-8-bom", "windows-1252"];
 
 /// Counts the sources of `todo` (indexes into the listing, in order) with
 /// `threads` workers, handing `sink` each file's result in that order.
-/// Returns the workers' totals (empty with `per_file`, where each file's
-/// counts come in its result instead).
+/// Returns the workers' totals; with `per_file`, each file's counts also
+/// come in its result (for the cache).
 fn count_files(
     prep: &Prepared,
     cfg: &RunConfig,
@@ -512,10 +514,14 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
     }
     log.start(found.sources.len() as u64, found.bytes(), todo.len() as u64);
     let mut progress = Progress::new(log, found.bytes(), found.sources.len() as u64);
-    let mut next_cache = previous.as_ref().map(|_| Cache::new(&prep.settings));
-    let mut sums = (Totals::new(prep.layout), Lexicon::default());
+    let mut next_cache = match (&previous, &cfg.cache) {
+        (Some(p), Some(dir)) => Some(NextCache::new(dir, p)),
+        _ => None,
+    };
+    // Speeches per (country, year) of the files counted now, and the ids reused.
+    let mut new_cells: BTreeMap<crate::partial::Key, u64> = BTreeMap::new();
+    let mut kept: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut write_error = None;
-    let mut cache_error = None;
     let mut reused = 0u64;
     let worker_sums = {
         let mut reuse = reuse.into_iter().peekable();
@@ -526,39 +532,42 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
             match counted {
                 Ok(counted) => {
                     tally.bytes += counted.bytes;
-                    reused += u64::from(counted.from_cache);
                     if let Err(e) = speeches.append(&counted.row) {
                         write_error.get_or_insert(e);
                     }
                     tally.encoding(counted.encoding);
-                    if let Some(file) = counted.file {
-                        let (totals, lexicon) = &mut sums;
-                        match file.counts.to_totals(prep.layout, lexicon) {
-                            Ok(t) => totals.merge(t),
-                            Err(e) => {
-                                cache_error.get_or_insert(e);
-                            }
+                    let old = previous
+                        .as_ref()
+                        .and_then(|p| p.entries().get(&*src.speech_id));
+                    match (next_cache.as_mut(), counted.file, old) {
+                        (Some(next), _, Some(old)) if counted.from_cache => {
+                            reused += 1;
+                            kept.insert(&src.speech_id);
+                            next.keep(&src.speech_id, old.clone(), src.mtime_ns());
                         }
-                        if let Some(cache) = next_cache.as_mut() {
-                            cache.insert(
-                                &src.speech_id,
-                                CacheEntry {
-                                    path: found.path(src).display().to_string(),
-                                    size: src.size(),
-                                    mtime_ns: src.mtime_ns(),
-                                    sha256: file.sha256,
-                                    row: String::from_utf8_lossy(&counted.row).into_owned(),
-                                    bytes: counted.bytes,
-                                    encoding: counted.encoding.to_owned(),
-                                    problems: counted
-                                        .problems
-                                        .iter()
-                                        .map(ProblemEntry::from_problem)
-                                        .collect(),
-                                    counts: file.counts,
-                                },
-                            );
+                        (Some(next), Some(file), _) => {
+                            *new_cells.entry(file.key.clone()).or_default() += 1;
+                            let entry = CacheEntry {
+                                path: found.path(src).display().to_string(),
+                                size: src.size(),
+                                mtime_ns: src.mtime_ns(),
+                                sha256: file.sha256,
+                                row: String::from_utf8_lossy(&counted.row).into_owned(),
+                                bytes: counted.bytes,
+                                encoding: counted.encoding.to_owned(),
+                                problems: counted
+                                    .problems
+                                    .iter()
+                                    .map(ProblemEntry::from_problem)
+                                    .collect(),
+                                key: file.key,
+                                segment: 0,
+                                offset: 0,
+                                len: 0,
+                            };
+                            next.add(&src.speech_id, entry, &file.counts_json);
                         }
+                        _ => {}
                     }
                     tally.problems.extend(counted.problems);
                 }
@@ -592,21 +601,46 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
         flush_before(usize::MAX, &mut absorb);
         worker_sums
     };
-    if previous.is_none() {
-        sums = worker_sums;
-    }
     progress.finish();
     if let Some(e) = write_error {
         return Err(io(
             anyhow::Error::new(e).context("cannot write speeches.csv")
         ));
     }
-    if let Some(e) = cache_error {
-        return Err(io(e.context(
-            "the cache holds counts that cannot be used; remove it and run again",
-        )));
-    }
     speeches.finish().map_err(io)?;
+    // With a cache: the previous sum, less the files gone or changed, plus the files counted now.
+    let mut cache_sum = None;
+    let sums = match (&previous, &cfg.cache) {
+        (Some(previous), Some(dir)) => {
+            let gone: Vec<&CacheEntry> = previous
+                .entries()
+                .iter()
+                .filter(|(id, _)| !kept.contains(id.as_str()))
+                .map(|(_, e)| e)
+                .collect();
+            match update_sum(prep.layout, dir, previous, &gone, worker_sums, new_cells) {
+                Ok((totals, lexicon, sum)) => {
+                    cache_sum = Some(sum);
+                    (totals, lexicon)
+                }
+                Err(e) => {
+                    // Counted again from scratch, and the cache rebuilt.
+                    drop(staging);
+                    let _ = fs::remove_file(dir.join(cache::INDEX));
+                    let mut summary = run(cfg, command_line, log)?;
+                    summary.warnings.insert(
+                        0,
+                        format!(
+                            "the cache in {} could not be used ({e:#}); every file was counted",
+                            dir.display()
+                        ),
+                    );
+                    return Ok(summary);
+                }
+            }
+        }
+        _ => worker_sums,
+    };
     let (totals, lexicon) = sums;
     let encodings = tally.encodings.clone();
     let mut extra = Vec::new();
@@ -632,8 +666,10 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
         started,
     )?;
     summary.reused = cfg.cache.as_ref().map(|_| reused);
-    if let (Some(cache), Some(dir), Some(key)) = (next_cache, &cfg.cache, tables_key) {
-        let kept = cache.write(dir).and_then(|()| {
+    if let (Some(cache), Some(dir), Some(key), Some(sum)) =
+        (next_cache, &cfg.cache, tables_key, cache_sum)
+    {
+        let kept = cache.write(&sum).and_then(|()| {
             // A run that skipped files is not kept whole: they are tried again.
             if summary.skipped > 0 {
                 return Ok(());
@@ -659,6 +695,67 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
         }
     }
     Ok(summary)
+}
+
+/// The sums of a cached run: the cache's sum, less the counts of `gone`
+/// (files deleted or changed), plus `counted` (the workers' sums of the
+/// files counted now, speeches per cell in `new_cells`); also the new sum to
+/// store. Cells and stems no speech is left in are removed, as a run from
+/// scratch would not have them.
+fn update_sum(
+    layout: Layout,
+    dir: &Path,
+    previous: &Cache,
+    gone: &[&CacheEntry],
+    counted: (Totals, Lexicon),
+    new_cells: BTreeMap<crate::partial::Key, u64>,
+) -> anyhow::Result<(Totals, Lexicon, cache::Sum)> {
+    let stored = previous.sum(dir)?;
+    let mut lexicon = Lexicon::default();
+    // Form counts, signed while files are taken out.
+    let mut forms: HashMap<String, (u32, i128)> = HashMap::new();
+    let mut totals = stored
+        .counts
+        .to_totals_with(layout, &mut lexicon, |form, stem, n| {
+            forms.entry(form.to_owned()).or_insert((stem, 0)).1 += i128::from(n);
+        })?;
+    let mut cells: BTreeMap<crate::partial::Key, u64> = stored.speeches.into_iter().collect();
+    for (entry, counts) in gone
+        .iter()
+        .zip(previous.counts_of(dir, gone.iter().copied())?)
+    {
+        let part = counts.to_totals_with(layout, &mut lexicon, |form, stem, n| {
+            forms.entry(form.to_owned()).or_insert((stem, 0)).1 -= i128::from(n);
+        })?;
+        crate::partial::subtract(&mut totals, &part)?;
+        cache::take_speeches(&mut cells, &entry.key, 1)?;
+    }
+    let (new_totals, new_lexicon) = counted;
+    let new = Counts::from_totals(&new_totals, &new_lexicon);
+    drop(new_totals);
+    let part = new.to_totals_with(layout, &mut lexicon, |form, stem, n| {
+        forms.entry(form.to_owned()).or_insert((stem, 0)).1 += i128::from(n);
+    })?;
+    totals.merge(part);
+    for (key, n) in new_cells {
+        *cells.entry(key).or_default() += n;
+    }
+    cells.retain(|_, n| *n > 0);
+    crate::partial::prune(&mut totals, &cells);
+    let mut forms: Vec<(String, (u32, i128))> = forms.into_iter().collect();
+    forms.sort_unstable();
+    for (form, (stem, n)) in forms {
+        match u64::try_from(n) {
+            Ok(0) => {}
+            Ok(n) => lexicon.add_form(&form, stem, n),
+            Err(_) => anyhow::bail!("form counts would go below zero"),
+        }
+    }
+    let sum = cache::Sum {
+        counts: Counts::from_totals(&totals, &lexicon),
+        speeches: cells.into_iter().collect(),
+    };
+    Ok((totals, lexicon, sum))
 }
 
 /// The run with `--cache` when nothing changed since the last one (same
@@ -1090,7 +1187,7 @@ fn work_batches<'a>(
         for job in batch.jobs {
             let seq = job.seq;
             let result = catch_unwind(AssertUnwindSafe(|| match shared.per_file {
-                true => process_apart(shared, analyzer, seen, job),
+                true => process_apart(shared, analyzer, totals, seen, job),
                 false => process(shared, analyzer, totals, job),
             }));
             results.push(result.unwrap_or_else(|panic| {
@@ -1139,6 +1236,7 @@ fn work_batches<'a>(
 fn process_apart<'a>(
     shared: &Shared<'a>,
     analyzer: &mut Analyzer<'a>,
+    totals: &mut Totals,
     seen: &mut Vec<u64>,
     job: Job,
 ) -> Done {
@@ -1156,8 +1254,8 @@ fn process_apart<'a>(
             result: entry.to_counted(),
         };
     }
-    let mut totals = Totals::new(shared.layout);
-    let mut done = process(shared, analyzer, &mut totals, job);
+    let mut own = Totals::new(shared.layout);
+    let mut done = process(shared, analyzer, &mut own, job);
     if let Ok(counted) = &mut done.result {
         let vocab = analyzer.vocabulary();
         seen.resize(vocab.forms(), 0);
@@ -1168,11 +1266,15 @@ fn process_apart<'a>(
                 seen[i] = n;
             }
         }
+        let counts = Counts::build(&own, |id| vocab.stem(id), forms);
         counted.file = Some(Box::new(FileCounts {
-            counts: Counts::build(&totals, |id| vocab.stem(id), forms),
+            counts_json: serde_json::to_vec(&counts).unwrap_or_default(),
             sha256,
+            key: counted.key.take().unwrap_or_default(),
         }));
     }
+    // The worker's own sums hold every file counted, as without a cache.
+    totals.merge(own);
     done
 }
 
@@ -1236,6 +1338,13 @@ fn process<'a>(
         problems,
         file: None,
         from_cache: false,
+        key: shared.per_file.then(|| {
+            (
+                speech.meta.country_iso3.clone(),
+                speech.meta.country_name.clone(),
+                speech.meta.year,
+            )
+        }),
     };
     Done {
         seq: job.seq,
