@@ -471,3 +471,42 @@ fn json_logs_are_one_object_a_line() {
     assert_eq!(line["event"], "error");
     assert_eq!(line["exit_code"], 2);
 }
+
+#[test]
+fn a_second_cached_run_over_the_unchanged_shared_corpus_reads_no_file() {
+    let Some(shared) = shared() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let input = shared.join("corpus");
+    let cache = dir.path().join("cache");
+    let cached = |out: &str| {
+        let out = dir.path().join(out);
+        let o = run(&[
+            "run",
+            "--input",
+            s(&input),
+            "--out",
+            s(&out),
+            "--cache",
+            s(&cache),
+            "--log-format",
+            "json",
+        ]);
+        assert_eq!(o.status.code(), Some(0));
+        let events: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        (out, events)
+    };
+    let (first, events) = cached("first");
+    let files = events[0]["files"].as_u64().unwrap();
+    assert_eq!(events[0]["to_read"], files);
+    let (second, events) = cached("second");
+    // Nothing to read, everything reused.
+    assert_eq!(events[0]["to_read"], 0);
+    assert_eq!(events.last().unwrap()["reused"], files);
+    assert_same_tables(&first, &second);
+    let fresh = dir.path().join("fresh");
+    run_ok(&["--input", s(&input), "--out", s(&fresh)], 0);
+    assert_same_tables(&fresh, &second);
+}
