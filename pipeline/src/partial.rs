@@ -783,6 +783,30 @@ mod tests {
     }
 
     #[test]
+    fn subtracting_a_part_and_pruning_leaves_the_rest() {
+        let mut lex = Lexicon::default();
+        let fra = one("FRA", &[("peac", 2)], &mut lex);
+        let ner = one("NER", &[("peac", 1), ("war", 3)], &mut lex);
+        let mut both = fra.clone();
+        both.merge(ner.clone());
+        subtract(&mut both, &ner).unwrap();
+        // NER's cells are still there, empty, until pruned.
+        assert_eq!(both.by_year.len(), 2);
+        let cells = BTreeMap::from([(("FRA".to_owned(), String::new(), Some(2020)), 1)]);
+        prune(&mut both, &cells);
+        assert_eq!(both.by_year, fra.by_year);
+        assert_eq!(both.cooccurrence, fra.cooccurrence);
+        assert_eq!(both.term_hits, fra.term_hits);
+        assert_eq!(both.words, fra.words);
+        assert_eq!(both.collocates, fra.collocates);
+        assert_eq!(both.terms, fra.terms);
+        assert_eq!((both.speeches, both.tokens), (1, 10));
+        // Taking out what is not in the sum fails instead of wrapping around.
+        let err = subtract(&mut both, &ner).unwrap_err();
+        assert!(err.to_string().contains("missing"), "{err:#}");
+    }
+
+    #[test]
     fn problems_round_trip() {
         let p = Problem::new("a.txt", "read", Outcome::Skipped, "gone").at_line(Some(3));
         assert_eq!(ProblemEntry::from_problem(&p).to_problem().unwrap(), p);
