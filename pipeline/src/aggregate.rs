@@ -147,8 +147,29 @@ impl StemCounts {
         }
     }
 
+    /// Takes `other`'s counts away (the counts of files gone since a cached
+    /// run); false, with `self` left partly changed, if `other` holds a stem
+    /// `self` has fewer of, or one whose count saturated (the difference is
+    /// then unknown). Stems left at 0 are absent, as if never counted.
+    pub fn subtract(&mut self, other: &StemCounts) -> bool {
+        for (s, n) in other.iter() {
+            let left = match self {
+                StemCounts::Sparse(map) => map.get_mut(&s),
+                StemCounts::Dense(counts) => counts.get_mut(s as usize),
+            };
+            match left {
+                Some(c) if *c != u32::MAX && *c >= n => *c -= n,
+                _ => return false,
+            }
+        }
+        if let StemCounts::Sparse(map) = self {
+            map.retain(|_, n| *n > 0);
+        }
+        true
+    }
+
     /// Adds all of `other`'s counts.
-    fn merge(&mut self, other: StemCounts) {
+    pub fn merge(&mut self, other: StemCounts) {
         if let (StemCounts::Sparse(mine), StemCounts::Dense(_)) = (&mut *self, &other) {
             // Add the smaller into the larger.
             let mine = std::mem::take(mine);
@@ -211,6 +232,40 @@ impl Lexicon {
     /// The id of a stem.
     pub fn id(&self, stem: &str) -> Option<u32> {
         self.stems.id(stem)
+    }
+
+    /// Number of stems; ids run from 0 to this, exclusive.
+    pub fn len(&self) -> usize {
+        self.stems.len()
+    }
+
+    /// Whether no stem was seen.
+    pub fn is_empty(&self) -> bool {
+        self.stems.is_empty()
+    }
+
+    /// The id of a stem, given on first sight: how stored partial counts
+    /// (`crate::partial`) put their stems back.
+    pub fn intern(&mut self, stem: &str) -> u32 {
+        self.stems.intern(stem)
+    }
+
+    /// Every form with its stem id and occurrences, in no particular order.
+    pub fn forms(&self) -> impl Iterator<Item = (&str, u32, u64)> + '_ {
+        self.forms
+            .iter()
+            .map(|(form, &(stem, n))| (&**form, stem, n))
+    }
+
+    /// Adds `n` occurrences of a form of the stem with id `stem` (from
+    /// [`Lexicon::intern`]).
+    pub fn add_form(&mut self, form: &str, stem: u32, n: u64) {
+        match self.forms.get_mut(form) {
+            Some(entry) => entry.1 += n,
+            None => {
+                self.forms.insert(form.into(), (stem, n));
+            }
+        }
     }
 
     /// For each stem id, its commonest form (ties: the first in byte order).
@@ -283,6 +338,11 @@ impl Totals {
             speeches: 0,
             tokens: 0,
         }
+    }
+
+    /// What these totals keep.
+    pub fn layout(&self) -> Layout {
+        self.layout
     }
 
     /// Adds one speech.

@@ -280,7 +280,7 @@ mod tests {
     #[test]
     fn unbroken_words_are_found_from_their_rarest_letter() {
         assert_eq!(rarest_letter(b"peacekeeping"), 5); // the k
-        assert_eq!(rarest_letter(b"tete"), 0);
+        assert_eq!(rarest_letter(b"tete"), 2); // the last of the rarest
         let text = "The Peacekeeping mission; peacekeepings; xpeacekeeping";
         assert!(occurs_unbroken(text, "peacekeeping"));
         assert!(!occurs_unbroken(
