@@ -79,6 +79,7 @@ results=$(mktemp)
   measure "agora-j1" "$agora" run --input "$corpus" --themes "$shared/themes.toml" --out "$out/j1" --threads 1 "${themes_job[@]}"
   measure "agora-j2" "$agora" run --input "$corpus" --themes "$shared/themes.toml" --out "$out/j2" --threads 2 "${themes_job[@]}"
   # The full default job (every table, keyness included).
+  measure "agora-full-j1" "$agora" run --input "$corpus" --themes "$shared/themes.toml" --out "$out/full1" --threads 1
   measure "agora-full-j2" "$agora" run --input "$corpus" --themes "$shared/themes.toml" --out "$out/full" --threads 2
   measure "wc-w" sh -c "find -L '$corpus' -name '*.txt' -print0 | xargs -0 cat | wc -w"
   if [ "$oracle" = 1 ]; then

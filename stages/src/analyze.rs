@@ -161,56 +161,10 @@ impl Hash for ShortKey {
     }
 }
 
-impl ShortKey {
-    /// A quick hash of the key for [`Recent`]: the three words folded and
-    /// multiplied (as FxHash does), top bits taken.
-    fn slot(&self) -> usize {
-        let [a, b, c] = self.0;
-        let h = (a ^ b.rotate_left(21) ^ c.rotate_left(42)).wrapping_mul(0x517c_c1b7_2722_0a95);
-        (h >> (64 - Recent::BITS)) as usize
-    }
-}
-
-/// A small direct-mapped cache of the word types met most recently, in
-/// front of the hash map: the few thousand commonest words make up most
-/// tokens, and their entries (32 bytes each, 128 KiB in all) stay in the
-/// core's second-level cache, where the whole map does not. A slot holds one
-/// key; a new word simply overwrites it. The all-zero key is never a word.
-struct Recent {
-    slots: Box<[(ShortKey, u32)]>,
-}
-
-impl Recent {
-    const BITS: u32 = 12;
-
-    fn get(&self, key: &ShortKey, slot: usize) -> Option<u32> {
-        let (k, id) = &self.slots[slot];
-        (k == key).then_some(*id)
-    }
-
-    fn put(&mut self, key: ShortKey, slot: usize, id: u32) {
-        self.slots[slot] = (key, id);
-    }
-
-    fn clear(&mut self) {
-        self.slots.fill((ShortKey([0; 3]), 0));
-    }
-}
-
-impl Default for Recent {
-    fn default() -> Self {
-        Recent {
-            slots: vec![(ShortKey([0; 3]), 0); 1 << Self::BITS].into_boxed_slice(),
-        }
-    }
-}
-
 /// The per-worker cache of word classes.
 #[derive(Default)]
 struct WordClasses {
     stemmer: Stemmer,
-    /// The recent short words, looked at before `short`.
-    recent: Recent,
     /// Short ASCII word (lowercased) → class id.
     short: FxHashMap<ShortKey, u32>,
     /// Any other lowercase word → class id.
@@ -237,19 +191,11 @@ impl WordClasses {
         stop: Option<WordList<'_>>,
     ) -> u32 {
         if let Some(key) = ShortKey::new(text.as_bytes(), start, end) {
-            let slot = key.slot();
-            if let Some(id) = self.recent.get(&key, slot) {
+            if let Some(&id) = self.short.get(&key) {
                 return id;
             }
-            let id = match self.short.get(&key) {
-                Some(&id) => id,
-                None => {
-                    let id = self.new_class(&key.to_lowercase_string(), matcher, stop);
-                    self.short.insert(key, id);
-                    id
-                }
-            };
-            self.recent.put(key, slot, id);
+            let id = self.new_class(&key.to_lowercase_string(), matcher, stop);
+            self.short.insert(key, id);
             return id;
         }
         lowercase_into(&text[start..end], &mut self.lower);
@@ -285,7 +231,6 @@ impl WordClasses {
     /// Empties the caches when they are full.
     fn bound(&mut self) {
         if self.short.len() + self.long.len() >= MAX_CACHED_WORDS {
-            self.recent.clear();
             self.short.clear();
             self.long.clear();
             self.classes.clear();
