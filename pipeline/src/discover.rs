@@ -96,6 +96,27 @@ impl Discovery {
         path_in(&self.inputs, source)
     }
 
+    /// A discovery of files with these speech ids (sorted here), of no
+    /// input folder and size 0: what metadata is matched against, for tests
+    /// and fuzzing that have no corpus on disk.
+    pub fn of_ids(ids: &[&str]) -> Discovery {
+        let mut sources: Vec<Source> = ids
+            .iter()
+            .map(|id| Source {
+                speech_id: (*id).into(),
+                input: 0,
+                size: 0,
+                exact: None,
+            })
+            .collect();
+        sources.sort_by(|a, b| a.speech_id.cmp(&b.speech_id));
+        sources.dedup_by(|a, b| a.speech_id == b.speech_id);
+        Discovery {
+            sources,
+            ..Discovery::default()
+        }
+    }
+
     /// The index of the source with this speech id.
     pub fn find(&self, speech_id: &str) -> Option<usize> {
         self.sources

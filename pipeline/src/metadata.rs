@@ -146,6 +146,24 @@ impl Metadata {
         Ok(m)
     }
 
+    /// Reads one table from `bytes` as if it were the file `path` (which
+    /// only names it in messages), against the speeches of `found`: the same
+    /// checks and messages as [`Metadata::load`]. For tests and fuzzing, which
+    /// have no file.
+    pub fn from_reader(
+        bytes: impl std::io::Read,
+        path: &Path,
+        found: &Discovery,
+        problems: &mut Vec<Problem>,
+    ) -> Result<Metadata> {
+        let mut m = Metadata {
+            row_of: vec![NONE; found.sources.len()],
+            ..Metadata::default()
+        };
+        m.read_from(bytes, path, "", found, problems)?;
+        Ok(m)
+    }
+
     fn read(
         &mut self,
         path: &Path,
@@ -153,10 +171,26 @@ impl Metadata {
         found: &Discovery,
         problems: &mut Vec<Problem>,
     ) -> Result<()> {
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(false)
-            .from_path(path)
+        let file = std::fs::File::open(path)
             .with_context(|| format!("cannot read metadata table {}", path.display()))?;
+        self.read_from(
+            std::io::BufReader::new(file),
+            path,
+            id_prefix,
+            found,
+            problems,
+        )
+    }
+
+    fn read_from(
+        &mut self,
+        bytes: impl std::io::Read,
+        path: &Path,
+        id_prefix: &str,
+        found: &Discovery,
+        problems: &mut Vec<Problem>,
+    ) -> Result<()> {
+        let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
         let headers: Vec<String> = reader
             .headers()
             .with_context(|| format!("cannot read the header row of {}", path.display()))?
