@@ -19,7 +19,8 @@ and theme co-occurrence statistics.\n\nRun `agora run` in a checkout to process 
 corpus in seeds/ and write the tables to output/. The tables are documented in docs/output.md.",
     after_help = "Exit status: 0 all files counted; 1 finished, but some files were skipped \
 (see errors.csv); 2 usage, dictionary or metadata error (nothing written); 3 input or output \
-could not be read or written (nothing written)."
+could not be read or written, or another run is writing to --out (nothing written); 130 or \
+143 interrupted by SIGINT or SIGTERM (nothing written)."
 )]
 pub struct Cli {
     /// What to do.

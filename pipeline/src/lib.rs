@@ -7,13 +7,15 @@
 //! - [`run`] streams files through bounded channels to the worker threads and
 //!   back to the aggregator ([`aggregate`]);
 //! - [`tables`] and [`manifest`] write the output into a temporary folder
-//!   that [`output`] swaps into place; [`problems`] is the error report;
-//!   [`progress`] draws the progress bar.
+//!   that [`output`] swaps into place (under a lock on `--out`); [`problems`]
+//!   is the error report; [`progress`] draws the progress bar;
+//! - [`interrupt`] turns SIGINT and SIGTERM into a clean stop.
 
 pub mod aggregate;
 pub mod cli;
 pub mod config;
 pub mod discover;
+pub mod interrupt;
 pub mod manifest;
 pub mod metadata;
 pub mod output;

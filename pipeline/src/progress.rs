@@ -45,7 +45,7 @@ impl Progress {
     pub fn advance(&mut self, bytes: u64) {
         self.files += 1;
         self.bar.inc(bytes);
-        if self.files % 64 == 0 || self.files == self.total_files {
+        if self.files.is_multiple_of(64) || self.files == self.total_files {
             self.bar
                 .set_message(format!("{}/{} files", self.files, self.total_files));
         }

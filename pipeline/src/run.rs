@@ -50,6 +50,9 @@ pub enum RunError {
     Usage(anyhow::Error),
     /// Input or output could not be read or written (exit 3).
     Io(anyhow::Error),
+    /// SIGINT or SIGTERM (the number) stopped the run before its tables
+    /// were moved into place (exit 128 + the number: 130, 143).
+    Interrupted(i32),
 }
 
 impl RunError {
@@ -58,6 +61,7 @@ impl RunError {
         match self {
             RunError::Usage(_) => 2,
             RunError::Io(_) => 3,
+            RunError::Interrupted(signal) => 128 + signal,
         }
     }
 }
@@ -66,6 +70,11 @@ impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RunError::Usage(e) | RunError::Io(e) => write!(f, "{e:#}"),
+            RunError::Interrupted(signal) => write!(
+                f,
+                "interrupted by {}; nothing was written, the previous tables are as they were",
+                crate::interrupt::name(*signal)
+            ),
         }
     }
 }
@@ -76,6 +85,11 @@ fn usage(e: impl Into<anyhow::Error>) -> RunError {
 
 fn io(e: impl Into<anyhow::Error>) -> RunError {
     RunError::Io(e.into())
+}
+
+/// Stops the run when SIGINT or SIGTERM came (see [`crate::interrupt`]).
+fn check_interrupt() -> Result<(), RunError> {
+    crate::interrupt::requested().map_or(Ok(()), |signal| Err(RunError::Interrupted(signal)))
 }
 
 /// What a finished run did, for the summary line and the exit status.
@@ -293,6 +307,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
     })
     .map_err(io)?;
     progress.finish();
+    check_interrupt()?;
     if let Some(e) = write_error {
         return Err(io(
             anyhow::Error::new(e).context("cannot write speeches.csv")
@@ -382,6 +397,8 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
     tables::write_synced(&dir.join(tables::MANIFEST), manifest.as_bytes())
         .with_context(|| format!("cannot write {}", tables::MANIFEST))
         .map_err(io)?;
+    // The last moment to stop: once the swap begins, the run completes.
+    check_interrupt()?;
     summary.warnings = staging.commit(tables::ALL).map_err(io)?;
     Ok(summary)
 }
@@ -457,6 +474,11 @@ fn read_all(found: &Discovery, batches: Sender<Batch>, credits: Receiver<()>) {
     };
     let mut batch_bytes = 0;
     for (seq, source) in sources.iter().enumerate() {
+        // On SIGINT/SIGTERM, stop reading: the workers finish what is in
+        // flight and the channels close.
+        if crate::interrupt::requested().is_some() {
+            return;
+        }
         let bytes = read_file(&found.path(source), source.size(), MAX_FILE_BYTES);
         batch_bytes += bytes.as_ref().map_or(0, Vec::len);
         batch.jobs.push(Job { seq, bytes });
