@@ -114,6 +114,13 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub stopwords: Option<PathBuf>,
 
+    /// Largest speech file read, in MiB (1 to 1024). A larger file is skipped and listed in
+    /// errors.csv. Each file is read whole, so peak memory grows with the largest file
+    /// (docs/reliability.md); lower this to bound it on a machine with little memory.
+    #[arg(long, value_name = "MIB", default_value_t = 1024,
+          value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub max_file_mb: u64,
+
     /// Worker threads for the text stages (a reading thread comes on top).
     /// Default: the number of CPUs. The tables are identical for any value.
     #[arg(short = 'j', long, value_name = "N")]

@@ -52,7 +52,14 @@ impl Source {
     /// Its text.
     pub fn read(&self) -> std::io::Result<String> {
         match self {
-            Source::File(p) => std::fs::read_to_string(p),
+            Source::File(p) => std::fs::read_to_string(p).map_err(|e| match e.kind() {
+                // The standard message ("stream did not contain valid UTF-8") says
+                // nothing of what to do.
+                std::io::ErrorKind::InvalidData => {
+                    std::io::Error::new(e.kind(), "the file is not UTF-8 text; save it as UTF-8")
+                }
+                _ => e,
+            }),
             Source::BuiltIn { text, .. } => Ok((*text).to_owned()),
         }
     }
@@ -147,6 +154,8 @@ pub struct RunConfig {
     pub out: PathBuf,
     /// Worker threads.
     pub threads: usize,
+    /// Largest speech file read, in bytes (at most [`crate::run::MAX_FILE_BYTES`]).
+    pub max_file_bytes: u64,
     /// The tables to compute.
     pub tables: Tables,
     /// Whether co-occurrence is keyed by year too.
@@ -172,6 +181,7 @@ impl RunConfig {
             min_count: args.min_count,
             out: args.out,
             threads,
+            max_file_bytes: (args.max_file_mb << 20).min(crate::run::MAX_FILE_BYTES),
             tables: Tables::from_names(&args.tables).only_if(args.terms),
             by_year: args.by == Some(ByKey::Year),
         }

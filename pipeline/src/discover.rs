@@ -206,8 +206,15 @@ fn walk(input: &Path, prefix: &str, found: &mut Discovery) {
             Ok(entry) => entry,
             Err(err) => {
                 let path = err.path().unwrap_or(input).display().to_string();
+                let dangling = err.path().is_some_and(|p| {
+                    p.symlink_metadata()
+                        .is_ok_and(|m| m.file_type().is_symlink())
+                        && !p.exists()
+                });
                 let why = if err.loop_ancestor().is_some() {
                     "a link loop: this folder links back to one of its parents; skipped".to_owned()
+                } else if dangling {
+                    "a link to nothing (its target does not exist); skipped".to_owned()
                 } else {
                     format!(
                         "cannot be listed: {}",

@@ -193,7 +193,12 @@ impl Metadata {
         let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
         let headers: Vec<String> = reader
             .headers()
-            .with_context(|| format!("cannot read the header row of {}", path.display()))?
+            .with_context(|| {
+                format!(
+                    "cannot read the header row of {} (a metadata table is a CSV file in UTF-8)",
+                    path.display()
+                )
+            })?
             .iter()
             .map(|h| h.trim().trim_start_matches('\u{FEFF}').to_ascii_lowercase())
             .collect();
@@ -239,7 +244,15 @@ impl Metadata {
                 Ok(r) => (r.position().map_or(k as u64 + 2, |p| p.line()), r),
                 Err(e) => {
                     let line = e.position().map_or(k as u64 + 2, |p| p.line());
-                    messages.push((line, format!("{e}; row not used")));
+                    let why = match e.kind() {
+                        csv::ErrorKind::Utf8 { err, .. } => format!(
+                            "field {} is not UTF-8 text; save the table as UTF-8 (CSV UTF-8 \
+                             in a spreadsheet); row not used",
+                            err.field() + 1
+                        ),
+                        _ => format!("{e}; row not used"),
+                    };
+                    messages.push((line, why));
                     continue;
                 }
             };

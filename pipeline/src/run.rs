@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use agora_stages::analyze::Analyzer;
 use agora_stages::dictionary::{parse_dictionary, Dictionary};
-use agora_stages::ingest::{decode, ingest, looks_binary};
+use agora_stages::ingest::{damaged_utf8, decode, ingest, looks_binary, Encoding};
 use agora_stages::matcher::Matcher;
 use agora_stages::stem::Stemmer;
 use agora_stages::vocabulary::StopWords;
@@ -162,7 +162,7 @@ struct Job {
     bytes: Result<Vec<u8>, String>,
 }
 
-/// The largest speech file Agora reads: 1 GiB. Token offsets are 32-bit, and
+/// The largest speech file Agora reads: 1 GiB (`--max-file-mb` lowers it). Token offsets are 32-bit, and
 /// a Windows-1252 file can triple in size when decoded, so 4 GiB of text is
 /// never reached; a single speech of that size is a mistake anyway.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
@@ -178,8 +178,12 @@ pub const MAX_FILE_BYTES: u64 = 1 << 30;
 fn read_file(path: &std::path::Path, size_hint: u64, limit: u64) -> Result<Vec<u8>, String> {
     use std::io::{ErrorKind, Read};
     let cannot = |e: std::io::Error| format!("cannot be read: {e}");
-    let too_large =
-        || format!("larger than {limit} bytes, too large for one speech; split it into speeches");
+    let too_large = || {
+        format!(
+            "larger than {limit} bytes, the --max-file-mb limit: too large for one speech; \
+             split it into speeches, or raise the limit (at most 1024 MiB)"
+        )
+    };
     if size_hint > limit {
         return Err(too_large());
     }
@@ -238,6 +242,8 @@ struct Shared<'a> {
     stopwords: &'a StopWords,
     /// Collocation window.
     window: usize,
+    /// Largest file read (`--max-file-mb`).
+    max_file_bytes: u64,
     /// The run's stems, to which each worker maps its own when it ends.
     lexicon: Mutex<Lexicon>,
     /// Each worker's totals, handed over when it ends.
@@ -282,6 +288,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         layout,
         stopwords: &stopwords,
         window: cfg.window,
+        max_file_bytes: cfg.max_file_bytes,
         lexicon: Mutex::new(Lexicon::default()),
         totals: Mutex::new(Vec::new()),
     };
@@ -435,8 +442,8 @@ fn stream(shared: &Shared<'_>, threads: usize, mut sink: impl FnMut(Done)) -> an
         let _ = credit_tx.send(());
     }
     std::thread::scope(|scope| {
-        let found = shared.found;
-        scope.spawn(move || read_all(found, job_tx, credit_rx));
+        let (found, limit) = (shared.found, shared.max_file_bytes);
+        scope.spawn(move || read_all(found, limit, job_tx, credit_rx));
         // The workers own the only senders of results, so the results
         // channel closes when the last worker ends.
         let pool = &pool;
@@ -466,7 +473,7 @@ fn stream(shared: &Shared<'_>, threads: usize, mut sink: impl FnMut(Done)) -> an
 /// The reader thread: reads every source in order into batches, taking one
 /// credit per batch; the aggregator returns a credit for every batch it has
 /// put in order.
-fn read_all(found: &Discovery, batches: Sender<Batch>, credits: Receiver<()>) {
+fn read_all(found: &Discovery, limit: u64, batches: Sender<Batch>, credits: Receiver<()>) {
     let sources = &found.sources;
     let mut batch = Batch {
         index: 0,
@@ -479,7 +486,7 @@ fn read_all(found: &Discovery, batches: Sender<Batch>, credits: Receiver<()>) {
         if crate::interrupt::requested().is_some() {
             return;
         }
-        let bytes = read_file(&found.path(source), source.size(), MAX_FILE_BYTES);
+        let bytes = read_file(&found.path(source), source.size(), limit);
         batch_bytes += bytes.as_ref().map_or(0, Vec::len);
         batch.jobs.push(Job { seq, bytes });
         if batch_bytes >= BATCH_BYTES || batch.jobs.len() >= BATCH_FILES || seq + 1 == sources.len()
@@ -630,6 +637,22 @@ fn process<'a>(
         .into_iter()
         .map(|w| Problem::new(path(), "ingest", Outcome::Degraded, w.to_string()))
         .collect();
+    if let Some(damage) = damaged_utf8(&bytes).filter(|_| encoding == Encoding::Windows1252) {
+        problems.push(
+            Problem::new(
+                path(),
+                "read",
+                Outcome::Degraded,
+                format!(
+                    "byte {} is not valid UTF-8 though other characters are: the file was \
+                     decoded as Windows-1252 as a whole, so its non-ASCII characters may read \
+                     wrong (é as Ã©); repair the bytes or save the file again as UTF-8",
+                    damage.offset
+                ),
+            )
+            .at_line(Some(damage.line as u64)),
+        );
+    }
     if counts.tokens == 0 {
         let why = if bytes.is_empty() {
             "empty file"
@@ -683,6 +706,59 @@ mod tests {
         assert!(err.contains("larger than 9 bytes"), "{err}");
         let err = read_file(&dir.path().join("gone.txt"), 1, 9).unwrap_err();
         assert!(err.starts_with("cannot be read:"), "{err}");
+    }
+
+    #[test]
+    fn a_file_removed_after_listing_is_skipped_and_the_run_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a.txt", "b.txt", "c.txt"] {
+            fs::write(dir.path().join(name), "Women and refugees.").unwrap();
+        }
+        let found = discover(&[dir.path().to_owned()]).unwrap();
+        // Gone between the listing and the reading.
+        fs::remove_file(dir.path().join("b.txt")).unwrap();
+        let dictionary =
+            parse_dictionary(crate::config::BUILT_IN_THEMES, &Stemmer::english()).unwrap();
+        let matcher = Matcher::new(&dictionary);
+        let metadata = Metadata::load(&[], &found, &mut Vec::new()).unwrap();
+        let stopwords = StopWords::parse("");
+        let shared = Shared {
+            found: &found,
+            matcher: &matcher,
+            metadata: &metadata,
+            layout: Layout {
+                themes: matcher.theme_count(),
+                terms: matcher.term_count(),
+                tables: crate::config::Tables::default(),
+                by_year: false,
+            },
+            stopwords: &stopwords,
+            window: 5,
+            max_file_bytes: MAX_FILE_BYTES,
+            lexicon: Mutex::new(Lexicon::default()),
+            totals: Mutex::new(Vec::new()),
+        };
+        let mut results = Vec::new();
+        stream(&shared, 2, |done| {
+            results.push((done.seq, done.result.map(|c| c.bytes)));
+        })
+        .unwrap();
+        assert_eq!(results.len(), 3);
+        assert_eq!((results[0].0, results[2].0), (0, 2));
+        assert_eq!(results[0].1, Ok(19));
+        assert_eq!(results[2].1, Ok(19));
+        let problem = results[1].1.clone().unwrap_err();
+        assert_eq!(
+            (problem.stage, problem.outcome, problem.line),
+            ("read", Outcome::Skipped, None)
+        );
+        assert!(
+            problem.path.ends_with("b.txt")
+                && problem
+                    .message
+                    .starts_with("cannot be read: No such file or directory"),
+            "{problem}"
+        );
     }
 
     #[test]
