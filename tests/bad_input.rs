@@ -453,3 +453,72 @@ fn out_that_cannot_be_written_is_an_io_error() {
         fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
     }
 }
+
+/// Cells that a spreadsheet would run as formulas (`=`, `+`, `-`, `@`, tab,
+/// CR first) come out with a leading `'` in text columns; numbers, negative
+/// ones included, are written as they are.
+#[test]
+fn formula_like_text_is_neutralized_and_numbers_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            (
+                "themes.toml",
+                b"[themes.\"=cmd\"]\nterms = [\"women\"]\n[themes.climate]\nterms = [\"climate\"]\n",
+            ),
+            // Sentences {=cmd}, {=cmd}, {climate}, {climate}, {both}: the pair's
+            // pmi is log2(1·5 / (3·3)) < 0.
+            ("corpus/-dash.txt", b"Women. Women. Climate. Climate. Women and climate."),
+            (
+                "meta.csv",
+                b"file,country,date,speaker,post\n\
+                  -dash.txt,@SUM(A1),-2020,\"=HYPERLINK(\"\"http://x\"\",\"\"click\"\")\",+1 555\n",
+            ),
+        ],
+    );
+    let (corpus, out) = (dir.path().join("corpus"), dir.path().join("out"));
+    let (themes, meta) = (dir.path().join("themes.toml"), dir.path().join("meta.csv"));
+    expect(
+        &[
+            "-i",
+            s(&corpus),
+            "-t",
+            s(&themes),
+            "-m",
+            s(&meta),
+            "-o",
+            s(&out),
+        ],
+        0,
+    );
+    let c = s(&corpus);
+    assert_eq!(
+        read(&out, "speeches.csv").lines().nth(1).unwrap(),
+        format!(
+            "'-dash.txt,{c}/-dash.txt,,'@SUM(A1),\"'=HYPERLINK(\"\"http://x\"\",\"\"click\"\")\",\
+             none,'+1 555,,'-2020,,,,,utf-8,7,5"
+        )
+    );
+    assert_eq!(
+        read(&out, "theme_counts.csv").lines().nth(1).unwrap(),
+        ",'@SUM(A1),,'=cmd,3,7,4285.714286,1,1"
+    );
+    // Cells [[1, 2], [2, 0]] against E = [[9/5, 6/5], [6/5, 4/5]]: pmi = log2(5/9),
+    // npmi = pmi / log2(5), G² = 2·(ln(5/9) + 4·ln(5/3)), jaccard = 1/5.
+    assert_eq!(
+        read(&out, "theme_cooccurrence.csv").lines().nth(1).unwrap(),
+        ",'@SUM(A1),sentence,'=cmd,climate,5,3,3,1,-0.847997,-0.365212,2.911032,0.200000"
+    );
+    assert_eq!(
+        read(&out, "keyword_counts.csv").lines().nth(1).unwrap(),
+        ",'@SUM(A1),'=cmd,women,3"
+    );
+    let errors = read(&out, "errors.csv");
+    assert!(
+        errors.contains(&format!(
+            "{c}/-dash.txt,,ingest,degraded,\"country name \"\"@SUM(A1)\"\" is not in the country table"
+        )),
+        "{errors}"
+    );
+}
