@@ -264,6 +264,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
     let found = discover(&cfg.inputs).map_err(usage)?;
     let mut problems = found.problems.clone();
     let metadata = Metadata::load(&cfg.metadata, &found, &mut problems).map_err(usage)?;
+    check_interrupt()?;
     let staging = Staging::create(&cfg.out).map_err(io)?;
 
     let mut speeches = tables::SpeechesFile::create(staging.path()).map_err(io)?;
