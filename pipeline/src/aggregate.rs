@@ -87,6 +87,24 @@ pub struct Lexicon {
 }
 
 impl Lexicon {
+    /// Adds a worker's vocabulary: its stems get the run's ids and its form
+    /// counts are added. Returns the run's id of each of the vocabulary's
+    /// stem ids, for [`Totals::resolve`]. Cheap next to `resolve` (one entry
+    /// per word type, not per country), so the lock around the run's one
+    /// lexicon is held only this long.
+    pub fn absorb(&mut self, vocab: &Vocabulary) -> Vec<u32> {
+        let global: Vec<u32> = (0..vocab.stems() as u32)
+            .map(|s| self.stems.intern(vocab.stem(s)))
+            .collect();
+        for (form, stem, n) in vocab.form_counts() {
+            self.forms
+                .entry(form.into())
+                .or_insert((global[stem as usize], 0))
+                .1 += n;
+        }
+        global
+    }
+
     /// The stem with this id.
     pub fn stem(&self, id: u32) -> &str {
         self.stems.get(id)
@@ -240,22 +258,12 @@ impl Totals {
         }
     }
 
-    /// Maps the word counts added so far from the stem ids of `vocab` (the
-    /// vocabulary of the analyzer that counted them) to the ids of `lexicon`,
-    /// and adds the vocabulary's form counts to it. Call it once per
-    /// analyzer, before the analyzer goes away and before [`Totals::merge`];
-    /// the totals are then ready to merge with others resolved the same way.
-    pub fn resolve(&mut self, vocab: &Vocabulary, lexicon: &mut Lexicon, resolved: &mut Totals) {
-        let global: Vec<u32> = (0..vocab.stems() as u32)
-            .map(|s| lexicon.stems.intern(vocab.stem(s)))
-            .collect();
-        for (form, stem, n) in vocab.form_counts() {
-            lexicon
-                .forms
-                .entry(form.into())
-                .or_insert((global[stem as usize], 0))
-                .1 += n;
-        }
+    /// Maps the word counts added so far from the stem ids of a worker's
+    /// vocabulary to the run's, with `global` from [`Lexicon::absorb`], and
+    /// adds them to `resolved`. Call it once per analyzer, before the
+    /// analyzer goes away and before [`Totals::merge`]; the totals are then
+    /// ready to merge with others resolved the same way.
+    pub fn resolve(&mut self, global: &[u32], resolved: &mut Totals) {
         let to_global = |stems: &mut FxHashMap<u32, u32>| {
             *stems = stems
                 .drain()

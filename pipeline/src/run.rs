@@ -1,25 +1,26 @@
 //! The run: stages wired with bounded channels.
 //!
 //! ```text
-//! discover ─▶ reader thread ──batches──▶ N workers (rayon pool) ──results──▶ in-order writer
-//!             (reads files in            decode, ingest, metadata,           (this thread: puts batches
-//!              speech-id order,          analyze; add to the worker's         back in order, appends
-//!              64 files a batch)         own totals, format the row)          speeches.csv rows)
+//! discover ─▶ dispatcher ──batches──▶ N workers (rayon pool) ──results──▶ in-order writer
+//!             (cuts the files,        read, decode, ingest, metadata,      (this thread: puts batches
+//!              in speech-id order,    analyze; add to the worker's         back in order, appends
+//!              into batches)          own totals, format the row)          speeches.csv rows)
 //!                  ▲                                                               │
 //!                  └──────────────── one credit per batch put in order ◀───────────┘
 //! ```
 //!
-//! Both channels are bounded, and the reader needs a credit per batch, which
-//! the writer returns once the batch is in order: at most a few dozen
-//! batches are in memory at once, whatever the corpus size and however slow
-//! one file is. Workers finish out of order; the writer keeps a small reorder
-//! buffer so that `speeches.csv` is written in speech-id order as results
-//! stream in. Each worker sums its speeches into its own [`Totals`], merged
-//! at the end; the sums are integers, so every table is byte-identical for
-//! any thread count.
+//! Both channels are bounded, and the dispatcher needs a credit per batch,
+//! which the writer returns once the batch is in order: at most a few dozen
+//! batches are in flight at once, whatever the corpus size and however slow
+//! one file is. Workers read their own files and finish out of order; the
+//! writer keeps a small reorder buffer so that `speeches.csv` is written in
+//! speech-id order as results stream in. Each worker sums its speeches into
+//! its own [`Totals`], merged at the end; the sums are integers, so every
+//! table is byte-identical for any thread count.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
+use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -135,13 +136,14 @@ impl Summary {
     }
 }
 
-/// Consecutive files read by the reader thread, sent as one message: small
-/// speeches are the norm, and one channel hand-off (and possibly one thread
-/// wake-up) per file cost more than counting a short speech.
+/// Consecutive files handed to one worker as one message: small speeches
+/// are the norm, and one channel hand-off (and possibly one thread wake-up)
+/// per file cost more than counting a short speech.
 struct Batch {
-    /// Position of the batch in reading order.
+    /// Position of the batch in speech-id order.
     index: usize,
-    jobs: Vec<Job>,
+    /// The files, as positions in [`Discovery::sources`].
+    seqs: Range<usize>,
 }
 
 /// A batch, counted.
@@ -150,32 +152,33 @@ struct DoneBatch {
     done: Vec<Done>,
 }
 
-/// A batch is sent once it holds this many bytes…
-const BATCH_BYTES: usize = 256 << 10;
+/// A batch is closed once its files add up to this many bytes (as listed)…
+const BATCH_BYTES: u64 = 256 << 10;
 /// …or this many files.
 const BATCH_FILES: usize = 64;
 
-/// A file read by the reader thread.
-struct Job {
-    seq: usize,
-    /// The file's bytes, or why they could not be read.
-    bytes: Result<Vec<u8>, String>,
-}
-
-/// The largest speech file Agora reads: 1 GiB (`--max-file-mb` lowers it). Token offsets are 32-bit, and
-/// a Windows-1252 file can triple in size when decoded, so 4 GiB of text is
-/// never reached; a single speech of that size is a mistake anyway.
+/// The largest speech file Agora reads: 1 GiB (`--max-file-mb` lowers it).
+/// Token offsets are 32-bit, and a Windows-1252 file can triple in size when
+/// decoded, so 4 GiB of text is never reached; a single speech of that size
+/// is a mistake anyway.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
-/// Reads a whole file, refusing one over `limit` bytes ([`MAX_FILE_BYTES`]).
+/// Reads a whole file into `bytes`, refusing one over `limit` bytes
+/// ([`MAX_FILE_BYTES`]).
 ///
 /// `size_hint` is the size discovery listed. Reading costs a few system calls
 /// per file, which on a corpus of small speeches is a visible share of the
 /// run, so the buffer is sized from the listing (no `fstat`) one byte larger
 /// than the file, and a read that does not fill it ends the file: a regular
 /// file only returns fewer bytes than asked at its end. A file that grew
-/// since it was listed fills the buffer and is read on to its end.
-fn read_file(path: &std::path::Path, size_hint: u64, limit: u64) -> Result<Vec<u8>, String> {
+/// since it was listed fills the buffer and is read on to its end. The
+/// buffer is the worker's, reused from file to file.
+fn read_file(
+    path: &std::path::Path,
+    size_hint: u64,
+    limit: u64,
+    bytes: &mut Vec<u8>,
+) -> Result<(), String> {
     use std::io::{ErrorKind, Read};
     let cannot = |e: std::io::Error| format!("cannot be read: {e}");
     let too_large = || {
@@ -184,11 +187,12 @@ fn read_file(path: &std::path::Path, size_hint: u64, limit: u64) -> Result<Vec<u
              split it into speeches, or raise the limit (at most 1024 MiB)"
         )
     };
+    bytes.clear();
     if size_hint > limit {
         return Err(too_large());
     }
     let mut file = fs::File::open(path).map_err(cannot)?;
-    let mut bytes = vec![0u8; size_hint as usize + 1];
+    bytes.resize(size_hint as usize + 1, 0);
     let mut filled = 0;
     loop {
         match file.read(&mut bytes[filled..]) {
@@ -205,11 +209,12 @@ fn read_file(path: &std::path::Path, size_hint: u64, limit: u64) -> Result<Vec<u
         }
         bytes.resize(bytes.len() * 2, 0);
     }
+    bytes.truncate(filled);
     if filled as u64 > limit {
+        bytes.clear();
         return Err(too_large());
     }
-    bytes.truncate(filled);
-    Ok(bytes)
+    Ok(())
 }
 
 /// A worker's result for one file: its counts, or why it was skipped.
@@ -294,8 +299,14 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         totals: Mutex::new(Vec::new()),
     };
 
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads)
+        .thread_name(|i| format!("agora-worker-{i}"))
+        .build()
+        .context("cannot start the worker threads")
+        .map_err(io)?;
     let mut write_error = None;
-    stream(&shared, cfg.threads, |done| {
+    stream(&shared, &pool, cfg.threads, |done| {
         let src = &found.sources[done.seq];
         progress.advance(src.size());
         match done.result {
@@ -352,16 +363,20 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         rows.insert(tables::KEYWORD_COUNTS, n);
     }
     if cfg.tables.collocates {
-        let n = tables::write_collocates(
-            dir,
-            &totals,
-            &lexicon,
-            &dictionary,
-            cfg.by_year,
-            cfg.top,
-            cfg.min_count,
-        )
-        .map_err(io)?;
+        // Ranked in parallel on the workers' threads, idle by now.
+        let n = pool
+            .install(|| {
+                tables::write_collocates(
+                    dir,
+                    &totals,
+                    &lexicon,
+                    &dictionary,
+                    cfg.by_year,
+                    cfg.top,
+                    cfg.min_count,
+                )
+            })
+            .map_err(io)?;
         rows.insert(tables::COLLOCATES, n);
     }
     if cfg.tables.terms {
@@ -369,7 +384,10 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
         rows.insert(tables::TERM_COUNTS, n);
     }
     if cfg.tables.keyness {
-        let n = tables::write_keyness(dir, &totals, &lexicon, cfg.by_year, cfg.top, cfg.min_count)
+        let n = pool
+            .install(|| {
+                tables::write_keyness(dir, &totals, &lexicon, cfg.by_year, cfg.top, cfg.min_count)
+            })
             .map_err(io)?;
         rows.insert(tables::KEYNESS, n);
     }
@@ -422,32 +440,31 @@ fn load_dictionary(source: &Source) -> Result<(String, Dictionary), RunError> {
     Ok((text, dictionary))
 }
 
-/// Runs reader, workers and the caller's `sink` (on this thread), handing
-/// `sink` every file's result in source order.
-fn stream(shared: &Shared<'_>, threads: usize, mut sink: impl FnMut(Done)) -> anyhow::Result<()> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("agora-worker-{i}"))
-        .build()
-        .context("cannot start the worker threads")?;
-    // Enough batches in flight to keep every worker busy while one reads.
+/// Runs dispatcher, `threads` workers on `pool` and the caller's `sink` (on
+/// this thread), handing `sink` every file's result in source order.
+fn stream(
+    shared: &Shared<'_>,
+    pool: &rayon::ThreadPool,
+    threads: usize,
+    mut sink: impl FnMut(Done),
+) -> anyhow::Result<()> {
+    // Enough batches queued that no worker waits for the next one.
     let depth = 2 * threads;
     let (job_tx, job_rx) = bounded::<Batch>(depth);
     let (done_tx, done_rx) = bounded::<DoneBatch>(depth);
-    // Credits bound the batches between the reader and the in-order sink, so
-    // one slow file cannot make the reorder buffer grow: the reader waits
-    // until the sink has caught up.
+    // Credits bound the batches between the dispatcher and the in-order sink,
+    // so one slow file cannot make the reorder buffer grow: the dispatcher
+    // waits until the sink has caught up.
     let window = 4 * depth;
     let (credit_tx, credit_rx) = bounded::<()>(window);
     for _ in 0..window {
         let _ = credit_tx.send(());
     }
     std::thread::scope(|scope| {
-        let (found, limit) = (shared.found, shared.max_file_bytes);
-        scope.spawn(move || read_all(found, limit, job_tx, credit_rx));
+        let found = shared.found;
+        scope.spawn(move || dispatch(found, job_tx, credit_rx));
         // The workers own the only senders of results, so the results
         // channel closes when the last worker ends.
-        let pool = &pool;
         scope.spawn(move || {
             pool.scope(|pool_scope| {
                 for _ in 0..threads {
@@ -471,37 +488,32 @@ fn stream(shared: &Shared<'_>, threads: usize, mut sink: impl FnMut(Done)) -> an
     Ok(())
 }
 
-/// The reader thread: reads every source in order into batches, taking one
-/// credit per batch; the aggregator returns a credit for every batch it has
-/// put in order.
-fn read_all(found: &Discovery, limit: u64, batches: Sender<Batch>, credits: Receiver<()>) {
+/// The dispatcher thread: cuts the sources, in order, into batches by their
+/// listed sizes, taking one credit per batch; the aggregator returns a credit
+/// for every batch it has put in order. It reads nothing: each worker reads
+/// its own files, so the bytes are still in that core's cache when they are
+/// counted, and `--threads 1` means one thread doing the work.
+fn dispatch(found: &Discovery, batches: Sender<Batch>, credits: Receiver<()>) {
     let sources = &found.sources;
-    let mut batch = Batch {
-        index: 0,
-        jobs: Vec::new(),
-    };
-    let mut batch_bytes = 0;
+    let (mut index, mut start, mut bytes) = (0, 0, 0);
     for (seq, source) in sources.iter().enumerate() {
-        // On SIGINT/SIGTERM, stop reading: the workers finish what is in
-        // flight and the channels close.
+        // On SIGINT/SIGTERM, stop handing out files: the workers finish
+        // what is in flight and the channels close.
         if crate::interrupt::requested().is_some() {
             return;
         }
-        let bytes = read_file(&found.path(source), source.size(), limit);
-        batch_bytes += bytes.as_ref().map_or(0, Vec::len);
-        batch.jobs.push(Job { seq, bytes });
-        if batch_bytes >= BATCH_BYTES || batch.jobs.len() >= BATCH_FILES || seq + 1 == sources.len()
-        {
-            let next = Batch {
-                index: batch.index + 1,
-                jobs: Vec::new(),
+        bytes += source.size();
+        let end = seq + 1;
+        if bytes >= BATCH_BYTES || end - start >= BATCH_FILES || end == sources.len() {
+            let batch = Batch {
+                index,
+                seqs: start..end,
             };
-            let full = std::mem::replace(&mut batch, next);
-            batch_bytes = 0;
             // The aggregator or the workers are gone only when the run is failing anyway.
-            if credits.recv().is_err() || batches.send(full).is_err() {
+            if credits.recv().is_err() || batches.send(batch).is_err() {
                 return;
             }
+            (index, start, bytes) = (index + 1, end, 0);
         }
     }
 }
@@ -514,8 +526,13 @@ fn resolve(
     totals: &mut Totals,
     resolved: &mut Totals,
 ) {
-    let mut lexicon = shared.lexicon.lock().unwrap_or_else(|e| e.into_inner());
-    totals.resolve(analyzer.vocabulary(), &mut lexicon, resolved);
+    let global = shared
+        .lexicon
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .absorb(analyzer.vocabulary());
+    // Outside the lock: the other workers resolve at the same time.
+    totals.resolve(&global, resolved);
 }
 
 /// An analyzer for a worker: it counts the vocabulary and collocates only
@@ -564,11 +581,20 @@ fn work_batches<'a>(
     totals: &mut Totals,
     resolved: &mut Totals,
 ) {
+    let mut bytes = Vec::new();
     for batch in batches.iter() {
-        let mut results = Vec::with_capacity(batch.jobs.len());
-        for job in batch.jobs {
-            let seq = job.seq;
-            let result = catch_unwind(AssertUnwindSafe(|| process(shared, analyzer, totals, job)));
+        let mut results = Vec::with_capacity(batch.seqs.len());
+        for seq in batch.seqs {
+            let source = &shared.found.sources[seq];
+            let read = read_file(
+                &shared.found.path(source),
+                source.size(),
+                shared.max_file_bytes,
+                &mut bytes,
+            );
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                process(shared, analyzer, totals, seq, read.map(|()| &bytes[..]))
+            }));
             results.push(result.unwrap_or_else(|panic| {
                 // A bug, not bad input; the file is reported and the run goes on
                 // with a fresh analyzer, since the old one may be inconsistent.
@@ -582,11 +608,7 @@ fn work_batches<'a>(
                 Done {
                     seq,
                     result: Err(Problem::new(
-                        shared
-                            .found
-                            .path(&shared.found.sources[seq])
-                            .display()
-                            .to_string(),
+                        shared.found.path(source).display().to_string(),
                         "analyze",
                         Outcome::Skipped,
                         format!("internal error, please report it with this file: {why}"),
@@ -606,39 +628,41 @@ fn work_batches<'a>(
     }
 }
 
-/// Decodes, ingests and analyzes one file.
+/// Decodes, ingests and analyzes one file: its bytes, or why they could not
+/// be read.
 fn process<'a>(
     shared: &Shared<'a>,
     analyzer: &mut Analyzer<'a>,
     totals: &mut Totals,
-    job: Job,
+    seq: usize,
+    bytes: Result<&[u8], String>,
 ) -> Done {
-    let source = &shared.found.sources[job.seq];
+    let source = &shared.found.sources[seq];
     let path = || shared.found.path(source).display().to_string();
     let skip = |stage, why: String| Done {
-        seq: job.seq,
+        seq,
         result: Err(Problem::new(path(), stage, Outcome::Skipped, why)),
     };
-    let bytes = match job.bytes {
+    let bytes = match bytes {
         Ok(bytes) => bytes,
         Err(why) => return skip("read", why),
     };
-    if looks_binary(&bytes) {
+    if looks_binary(bytes) {
         return skip(
             "read",
             "looks like a binary file, not text (many control bytes); skipped".into(),
         );
     }
-    let (text, encoding) = decode(&bytes);
+    let (text, encoding) = decode(bytes);
     let mut speech = ingest(source.file_name(), &text);
     let mut warnings = std::mem::take(&mut speech.warnings);
-    warnings.extend(shared.metadata.apply(job.seq, &mut speech.meta));
+    warnings.extend(shared.metadata.apply(seq, &mut speech.meta));
     let counts = analyzer.analyze(&speech.body);
     let mut problems: Vec<Problem> = warnings
         .into_iter()
         .map(|w| Problem::new(path(), "ingest", Outcome::Degraded, w.to_string()))
         .collect();
-    if let Some(damage) = damaged_utf8(&bytes).filter(|_| encoding == Encoding::Windows1252) {
+    if let Some(damage) = damaged_utf8(bytes).filter(|_| encoding == Encoding::Windows1252) {
         problems.push(
             Problem::new(
                 path(),
@@ -682,7 +706,7 @@ fn process<'a>(
         problems,
     };
     Done {
-        seq: job.seq,
+        seq,
         result: Ok(Box::new(counted)),
     }
 }
@@ -696,16 +720,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.txt");
         fs::write(&path, "0123456789").unwrap();
-        assert_eq!(read_file(&path, 10, 10).unwrap(), b"0123456789");
+        let read = |path: &std::path::Path, hint, limit| {
+            let mut bytes = b"left over".to_vec();
+            read_file(path, hint, limit, &mut bytes).map(|()| bytes)
+        };
+        assert_eq!(read(&path, 10, 10).unwrap(), b"0123456789");
         // A file that grew (or shrank) since it was listed is read whole.
-        assert_eq!(read_file(&path, 3, 10).unwrap(), b"0123456789");
-        assert_eq!(read_file(&path, 0, 10).unwrap(), b"0123456789");
-        assert_eq!(read_file(&path, 20, 30).unwrap(), b"0123456789");
-        let err = read_file(&path, 10, 9).unwrap_err();
+        assert_eq!(read(&path, 3, 10).unwrap(), b"0123456789");
+        assert_eq!(read(&path, 0, 10).unwrap(), b"0123456789");
+        assert_eq!(read(&path, 20, 30).unwrap(), b"0123456789");
+        let err = read(&path, 10, 9).unwrap_err();
         assert!(err.contains("larger than 9 bytes"), "{err}");
-        let err = read_file(&path, 2, 9).unwrap_err();
+        let err = read(&path, 2, 9).unwrap_err();
         assert!(err.contains("larger than 9 bytes"), "{err}");
-        let err = read_file(&dir.path().join("gone.txt"), 1, 9).unwrap_err();
+        let err = read(&dir.path().join("gone.txt"), 1, 9).unwrap_err();
         assert!(err.starts_with("cannot be read:"), "{err}");
     }
 
@@ -739,8 +767,12 @@ mod tests {
             lexicon: Mutex::new(Lexicon::default()),
             totals: Mutex::new(Vec::new()),
         };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
         let mut results = Vec::new();
-        stream(&shared, 2, |done| {
+        stream(&shared, &pool, 2, |done: Done| {
             results.push((done.seq, done.result.map(|c| c.bytes)));
         })
         .unwrap();

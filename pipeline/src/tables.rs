@@ -18,6 +18,7 @@ use agora_stages::dictionary::Dictionary;
 use agora_stages::ingest::SpeechMeta;
 use agora_stages::stats::{pair_stats, rate_per_10k};
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::aggregate::{Lexicon, Totals};
@@ -357,7 +358,7 @@ pub fn write_keyness(
         "g2",
         "chi2",
     ]);
-    let mut w = create(dir, KEYNESS, &header)?;
+    let w = create(dir, KEYNESS, &header)?;
     // The reference: every speech (of the same year, with `by_year`).
     let mut corpus: FxHashMap<Option<i32>, (u64, FxHashMap<u32, u64>)> = FxHashMap::default();
     for ((_, year), words) in &totals.words {
@@ -368,37 +369,51 @@ pub fn write_keyness(
         }
     }
     let terms = lexicon.terms();
+    // Each country's ranking is independent of the others': they are
+    // computed in parallel (on the run's worker threads) and written in order.
+    let parts: Vec<_> = totals.words.iter().collect();
+    let records: Vec<Vec<Vec<String>>> = parts
+        .par_iter()
+        .map(|&(((iso3, name), year), words)| {
+            let (corpus_tokens, corpus_stems) = &corpus[year];
+            let key_terms = agora_stages::keyness::key_terms(
+                words.stems.iter().map(|(&stem, &n)| (stem, u64::from(n))),
+                |stem| lexicon.stem(stem),
+                |stem| corpus_stems.get(&stem).copied().unwrap_or(0),
+                words.tokens,
+                *corpus_tokens,
+                min_count,
+                top,
+            );
+            let mut records = Vec::with_capacity(key_terms.len());
+            for (rank, t) in key_terms.iter().enumerate() {
+                let mut record = key_record(iso3, name, *year, by_year);
+                record.extend([
+                    (rank + 1).to_string(),
+                    text(t.stem).into_owned(),
+                    text(terms[t.id as usize]).into_owned(),
+                    t.count.to_string(),
+                    words.tokens.to_string(),
+                    t.other_count.to_string(),
+                    (corpus_tokens - words.tokens).to_string(),
+                    fixed6(t.g2),
+                    fixed6(t.chi2),
+                ]);
+                records.push(record);
+            }
+            records
+        })
+        .collect();
+    write_all(w, records)
+}
+
+/// Writes the records of each part in order and finishes the table;
+/// returns its number of rows.
+fn write_all(mut w: CsvWriter, parts: Vec<Vec<Vec<String>>>) -> Result<u64> {
     let mut rows = 0;
-    for (((iso3, name), year), words) in &totals.words {
-        let (corpus_tokens, corpus_stems) = &corpus[year];
-        let key_terms = agora_stages::keyness::key_terms(
-            words
-                .stems
-                .iter()
-                .map(|(&stem, &n)| (lexicon.stem(stem), u64::from(n))),
-            |stem| lexicon_count(lexicon, corpus_stems, stem),
-            words.tokens,
-            *corpus_tokens,
-            min_count,
-            top,
-        );
-        for (rank, t) in key_terms.iter().enumerate() {
-            let mut record = key_record(iso3, name, *year, by_year);
-            let term = lexicon.id(t.stem).map_or(t.stem, |id| terms[id as usize]);
-            record.extend([
-                (rank + 1).to_string(),
-                text(t.stem).into_owned(),
-                text(term).into_owned(),
-                t.count.to_string(),
-                words.tokens.to_string(),
-                t.other_count.to_string(),
-                (corpus_tokens - words.tokens).to_string(),
-                fixed6(t.g2),
-                fixed6(t.chi2),
-            ]);
-            w.write_record(&record)?;
-            rows += 1;
-        }
+    for record in parts.iter().flatten() {
+        w.write_record(record)?;
+        rows += 1;
     }
     finish(w)?;
     Ok(rows)
@@ -430,61 +445,70 @@ pub fn write_collocates(
         "llr",
         "pmi",
     ]);
-    let mut w = create(dir, COLLOCATES, &header)?;
+    let w = create(dir, COLLOCATES, &header)?;
     let terms = lexicon.terms();
-    let mut rows = 0;
-    let per_theme = totals.collocates.iter().flat_map(|(key, themes)| {
-        themes
-            .iter()
-            .enumerate()
-            .map(move |(theme, c)| (key, theme, c))
-    });
-    for (key, theme, c) in per_theme {
-        let Some(words) = totals.words.get(key) else {
-            continue;
-        };
-        let n = words.tokens;
-        // (stem, O, stem count, llr, pmi) of the over-represented stems.
-        let mut ranked: Vec<(&str, u64, u64, f64, f64)> = c
-            .stems
-            .iter()
-            .map(|(&stem, &o)| (stem, u64::from(o)))
-            .filter(|&(_, o)| o >= min_count.max(1))
-            .filter_map(|(stem, o)| {
-                let f = words.stems.get(&stem).map_or(o, |&f| u64::from(f)).max(o);
-                // More often in the windows than elsewhere: O / W > (f − O) / (N − W).
-                let over = u128::from(o) * u128::from(n - c.window_tokens)
-                    > u128::from(f - o) * u128::from(c.window_tokens);
-                over.then(|| {
-                    let s = pair_stats(n, c.window_tokens, f, o);
-                    (lexicon.stem(stem), o, f, s.llr, s.pmi)
+    // Each (country, theme) is ranked on its own: in parallel, written in order.
+    let per_theme: Vec<_> = totals
+        .collocates
+        .iter()
+        .flat_map(|(key, themes)| {
+            themes
+                .iter()
+                .enumerate()
+                .map(move |(theme, c)| (key, theme, c))
+        })
+        .collect();
+    let records: Vec<Vec<Vec<String>>> = per_theme
+        .par_iter()
+        .map(|&(key, theme, c)| {
+            let Some(words) = totals.words.get(key) else {
+                return Vec::new();
+            };
+            let n = words.tokens;
+            // (stem id, O, stem count, llr, pmi) of the over-represented stems.
+            let mut ranked: Vec<(u32, u64, u64, f64, f64)> = c
+                .stems
+                .iter()
+                .map(|(&stem, &o)| (stem, u64::from(o)))
+                .filter(|&(_, o)| o >= min_count.max(1))
+                .filter_map(|(stem, o)| {
+                    let f = words.stems.get(&stem).map_or(o, |&f| u64::from(f)).max(o);
+                    // More often in the windows than elsewhere: O / W > (f − O) / (N − W).
+                    let over = u128::from(o) * u128::from(n - c.window_tokens)
+                        > u128::from(f - o) * u128::from(c.window_tokens);
+                    over.then(|| {
+                        let s = pair_stats(n, c.window_tokens, f, o);
+                        (stem, o, f, s.llr, s.pmi)
+                    })
                 })
-            })
-            .collect();
-        ranked.sort_by(|x, y| y.3.total_cmp(&x.3).then_with(|| x.0.cmp(y.0)));
-        ranked.truncate(top);
-        let ((iso3, name), year) = key;
-        for (rank, &(stem, o, f, llr, pmi)) in ranked.iter().enumerate() {
-            let mut record = key_record(iso3, name, *year, by_year);
-            let term = lexicon.id(stem).map_or(stem, |id| terms[id as usize]);
-            record.extend([
-                text(&dict.themes[theme].name).into_owned(),
-                (rank + 1).to_string(),
-                text(stem).into_owned(),
-                text(term).into_owned(),
-                o.to_string(),
-                c.window_tokens.to_string(),
-                f.to_string(),
-                n.to_string(),
-                fixed6(llr),
-                fixed6(pmi),
-            ]);
-            w.write_record(&record)?;
-            rows += 1;
-        }
-    }
-    finish(w)?;
-    Ok(rows)
+                .collect();
+            ranked.sort_by(|x, y| {
+                y.3.total_cmp(&x.3)
+                    .then_with(|| lexicon.stem(x.0).cmp(lexicon.stem(y.0)))
+            });
+            ranked.truncate(top);
+            let ((iso3, name), year) = key;
+            let mut records = Vec::with_capacity(ranked.len());
+            for (rank, &(stem, o, f, llr, pmi)) in ranked.iter().enumerate() {
+                let mut record = key_record(iso3, name, *year, by_year);
+                record.extend([
+                    text(&dict.themes[theme].name).into_owned(),
+                    (rank + 1).to_string(),
+                    text(lexicon.stem(stem)).into_owned(),
+                    text(terms[stem as usize]).into_owned(),
+                    o.to_string(),
+                    c.window_tokens.to_string(),
+                    f.to_string(),
+                    n.to_string(),
+                    fixed6(llr),
+                    fixed6(pmi),
+                ]);
+                records.push(record);
+            }
+            records
+        })
+        .collect();
+    write_all(w, records)
 }
 
 /// Writes `term_counts.csv`: per country and year, every stem that occurs at
@@ -538,15 +562,6 @@ pub fn write_term_counts(
     }
     finish(w)?;
     Ok(rows)
-}
-
-/// A stem's count in the reference counts.
-fn lexicon_count(lexicon: &Lexicon, counts: &FxHashMap<u32, u64>, stem: &str) -> u64 {
-    lexicon
-        .id(stem)
-        .and_then(|id| counts.get(&id))
-        .copied()
-        .unwrap_or(0)
 }
 
 /// Writes `errors.csv` (problems sorted); returns its number of rows.

@@ -47,11 +47,13 @@ pub struct SpeechCounts {
     /// its first word.
     pub sentence_themes: ThemeSets,
     /// How often each stem occurs, stop words left out, as (stem id in the
-    /// analyzer's [`Vocabulary`], count), by stem id. Empty unless the
-    /// analyzer counts the vocabulary (which also counts each form).
+    /// analyzer's [`Vocabulary`], count), in no particular order (they are
+    /// summed into maps; sorting them per speech was a visible cost). Empty
+    /// unless the analyzer counts the vocabulary (which also counts each form).
     pub stems: Vec<(u32, u32)>,
     /// Collocates: (theme, stem id, occurrences) of the stems within the
-    /// window around the theme's hits, sorted. Empty unless asked for.
+    /// window around the theme's hits, in no particular order. Empty unless
+    /// asked for.
     pub collocates: Vec<(u32, u32, u32)>,
     /// Per theme, the tokens within the window around its hits (the union
     /// of the windows, the hits' own tokens left out), stop words included.
@@ -397,7 +399,6 @@ impl<'m> Analyzer<'m> {
         }
         self.touched.clear();
         self.hits = hits;
-        found.sort_unstable();
         counts.collocates = found;
     }
 
@@ -431,7 +432,6 @@ impl<'m> Analyzer<'m> {
             *slot += n;
         }
         self.touched.clear();
-        stems.sort_unstable();
         stems
             .into_iter()
             .map(|t| (t, std::mem::take(&mut self.stem_counts[t as usize])))
@@ -580,11 +580,12 @@ mod tests {
         let stop = crate::vocabulary::StopWords::parse("the\nand\n");
         let mut a = Analyzer::with_vocabulary(&m, &stop);
         let c = a.analyze("The refugees and the Refugees, refugee and women.");
-        let named: Vec<(&str, u32)> = c
+        let mut named: Vec<(&str, u32)> = c
             .stems
             .iter()
             .map(|&(t, n)| (a.vocabulary().stem(t), n))
             .collect();
+        named.sort_unstable();
         assert_eq!(named, [("refuge", 3), ("women", 1)]);
         assert_eq!(c.tokens, 8);
         // Stems keep their ids across speeches (and the counts start again).
@@ -609,19 +610,20 @@ mod tests {
         // refugees (theme 1): hits at 3 and 6; windows {1, 2, 4, 5} ∪ {4, 5, 7}.
         // climate (theme 0): hit at 5; window {3, 4, 6, 7}.
         assert_eq!(c.window_tokens, [4, 5, 0]);
-        let named: Vec<(u32, &str, u32)> = c
+        let mut named: Vec<(u32, &str, u32)> = c
             .collocates
             .iter()
             .map(|&(t, s, n)| (t, a.vocabulary().stem(s), n))
             .collect();
+        named.sort_unstable();
         assert_eq!(
             named,
             [
                 (0, "refuge", 2),
                 (0, "suffer", 1),
-                (1, "sea", 1),
-                (1, "hurt", 1),
                 (1, "climat", 1),
+                (1, "hurt", 1),
+                (1, "sea", 1),
                 (1, "suffer", 1)
             ]
         );

@@ -23,6 +23,8 @@ use crate::stats::{chi2, llr};
 /// One ranked stem of a part.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyTerm<'a> {
+    /// The stem's id (whatever the caller numbers stems by).
+    pub id: u32,
     /// The stem.
     pub stem: &'a str,
     /// Its count in the part (a).
@@ -37,12 +39,14 @@ pub struct KeyTerm<'a> {
 
 /// The `top` stems most over-represented in a part.
 ///
-/// `part` yields (stem, count in the part); `corpus_count` gives a stem's
-/// count in the whole corpus (part included); `part_tokens` and
-/// `corpus_tokens` are the token totals.
+/// `part` yields (stem id, count in the part); `stem` names an id and
+/// `corpus_count` gives its count in the whole corpus (part included), both
+/// asked only of stems with at least `min_count` occurrences in the part;
+/// `part_tokens` and `corpus_tokens` are the token totals.
 pub fn key_terms<'a>(
-    part: impl Iterator<Item = (&'a str, u64)>,
-    corpus_count: impl Fn(&str) -> u64,
+    part: impl Iterator<Item = (u32, u64)>,
+    stem: impl Fn(u32) -> &'a str,
+    corpus_count: impl Fn(u32) -> u64,
     part_tokens: u64,
     corpus_tokens: u64,
     min_count: u64,
@@ -50,14 +54,15 @@ pub fn key_terms<'a>(
 ) -> Vec<KeyTerm<'a>> {
     let mut terms: Vec<KeyTerm<'a>> = part
         .filter(|&(_, a)| a >= min_count && a > 0)
-        .filter_map(|(stem, a)| {
-            let f = corpus_count(stem).max(a);
+        .filter_map(|(id, a)| {
+            let f = corpus_count(id).max(a);
             let other_tokens = corpus_tokens - part_tokens;
             // Over-represented: a / N_P > (f − a) / (N − N_P), in integers.
             let over = u128::from(a) * u128::from(other_tokens)
                 > u128::from(f - a) * u128::from(part_tokens);
             over.then(|| KeyTerm {
-                stem,
+                id,
+                stem: stem(id),
                 count: a,
                 other_count: f - a,
                 g2: llr(corpus_tokens, part_tokens, f, a),
@@ -77,19 +82,26 @@ mod tests {
     #[test]
     fn ranks_over_represented_stems() {
         // Corpus: 1000 tokens, the part 100 of them.
-        let corpus = |stem: &str| match stem {
-            "climat" => 20,
-            "peac" => 100,
-            "rare" => 2,
-            _ => 0,
-        };
-        let part = [("climat", 10), ("peac", 10), ("rare", 2)];
-        let terms = key_terms(part.into_iter(), corpus, 100, 1000, 3, 10);
+        let stems = ["climat", "peac", "rare"];
+        let corpus = |id: u32| [20, 100, 2][id as usize];
+        let part = [(0, 10), (1, 10), (2, 2)];
+        let terms = key_terms(
+            part.into_iter(),
+            |id| stems[id as usize],
+            corpus,
+            100,
+            1000,
+            3,
+            10,
+        );
         // peac: 10 of 100 in the part, 90 of 900 elsewhere: not over-represented.
         // rare: under the minimum count.
         assert_eq!(terms.len(), 1);
         let t = &terms[0];
-        assert_eq!((t.stem, t.count, t.other_count), ("climat", 10, 10));
+        assert_eq!(
+            (t.id, t.stem, t.count, t.other_count),
+            (0, "climat", 10, 10)
+        );
         // O = [[10, 90], [10, 890]], E = [[2, 98], [18, 882]]:
         // G² = 2·(10 ln 5 + 90 ln(90/98) + 10 ln(10/18) + 890 ln(890/882)) = 21.176963
         // χ² = 64/2 + 64/98 + 64/18 + 64/882 = 36.281179
@@ -99,9 +111,17 @@ mod tests {
 
     #[test]
     fn top_and_ties() {
-        let corpus = |_: &str| 5;
-        let part = [("b", 5), ("a", 5), ("c", 5)];
-        let terms = key_terms(part.into_iter(), corpus, 10, 1000, 1, 2);
+        let stems = ["b", "a", "c"];
+        let part = [(0, 5), (1, 5), (2, 5)];
+        let terms = key_terms(
+            part.into_iter(),
+            |id| stems[id as usize],
+            |_| 5,
+            10,
+            1000,
+            1,
+            2,
+        );
         assert_eq!(terms.iter().map(|t| t.stem).collect::<Vec<_>>(), ["a", "b"]);
     }
 }
