@@ -271,3 +271,41 @@ fn a_second_run_on_the_same_out_is_refused() {
     let third = spawn(&corpus, &out, &[]).wait_with_output().unwrap();
     assert_eq!(third.status.code(), Some(0));
 }
+
+/// A second SIGINT while the run stops ends it at once (the default action);
+/// `--out` keeps the old tables and the next run removes what it left.
+#[cfg(unix)]
+#[test]
+fn a_second_sigint_kills_at_once_and_the_next_run_tidies_up() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus(dir.path(), 12);
+    let out = dir.path().join("out");
+    let first = spawn(&corpus, &out, &[]).wait_with_output().unwrap();
+    assert_eq!(first.status.code(), Some(0));
+    let before = verify(&out);
+
+    let mut child = spawn(&corpus, &out, &["--min-count", "1"]);
+    wait_for_staging(&out, &mut child);
+    let pid = child.id().to_string();
+    for _ in 0..2 {
+        // Two separate deliveries (a pending signal is not queued twice).
+        assert!(Command::new("kill")
+            .args(["-s", "INT", &pid])
+            .status()
+            .unwrap()
+            .success());
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let status = child.wait().unwrap();
+    // Killed by the second signal, or stopped cleanly if the first was
+    // quicker than the second's delivery.
+    assert!(
+        status.signal() == Some(2) || status.code() == Some(130),
+        "{status:?}"
+    );
+    assert_eq!(verify(&out), before);
+    let next = spawn(&corpus, &out, &[]).wait_with_output().unwrap();
+    assert_eq!(next.status.code(), Some(0));
+    assert_eq!(temporary_folders(&out), Vec::<String>::new());
+}
