@@ -112,7 +112,7 @@ fn bad_speech_files_are_reported_and_the_rest_counted() {
     ];
     if unreadable {
         expected.push(format!(
-            "{c}/locked.txt,,read,skipped,cannot be read: Permission denied (os error 13)"
+            "{c}/locked.txt,,read,skipped,cannot be read: Permission denied (os error 13); check that it still exists and that Agora may read it"
         ));
     }
     expected.extend([

@@ -180,7 +180,9 @@ fn read_file(
     bytes: &mut Vec<u8>,
 ) -> Result<(), String> {
     use std::io::{ErrorKind, Read};
-    let cannot = |e: std::io::Error| format!("cannot be read: {e}");
+    let cannot = |e: std::io::Error| {
+        format!("cannot be read: {e}; check that it still exists and that Agora may read it")
+    };
     let too_large = || {
         format!(
             "larger than {limit} bytes, the --max-file-mb limit: too large for one speech; \
