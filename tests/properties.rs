@@ -9,8 +9,10 @@ mod common;
 use std::fs;
 use std::path::Path;
 
+use agora::cli::LogFormat;
 use agora::cli::{Cli, Command};
-use agora::config::RunConfig;
+use agora::config::{FileConfig, RunConfig};
+use agora::log::Log;
 use clap::Parser;
 use proptest::prelude::*;
 
@@ -88,8 +90,13 @@ fn run(args: &[&str]) {
         Command::Run(args) => args,
         _ => unreachable!(),
     };
-    let cfg = RunConfig::from_args(args);
-    agora::run::run(&cfg, &[]).expect("the run succeeds");
+    let cfg = RunConfig::resolve(args.corpus, &FileConfig::default(), args.out, args.cache);
+    let log = Log {
+        quiet: true,
+        format: LogFormat::Text,
+        command: "run",
+    };
+    agora::run::run(&cfg, &[], &log).expect("the run succeeds");
 }
 
 /// The tables that do not name files (speech ids and paths differ between

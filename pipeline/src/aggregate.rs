@@ -48,11 +48,8 @@ pub struct CoocCounts {
 pub struct WordCounts {
     /// All tokens of its speeches, stop words included.
     pub tokens: u64,
-    /// Occurrences per stem id, stop words left out. Ids are those of one
-    /// worker's vocabulary until [`Totals::resolve`], of the [`Lexicon`] after.
-    /// 32-bit counts (saturating at 4,294,967,295) halve the size of these
-    /// maps, which hold most of a run's memory.
-    pub stems: FxHashMap<u32, u32>,
+    /// Occurrences per stem id (the run's, see [`Lexicon`]), stop words left out.
+    pub stems: StemCounts,
 }
 
 /// Collocates of one theme in one country (and year, with `--by year`).
@@ -60,9 +57,132 @@ pub struct WordCounts {
 pub struct Collocates {
     /// Tokens within the windows around the theme's hits, stop words included.
     pub window_tokens: u64,
-    /// Occurrences of each stem id in those windows, stop words left out
-    /// (32-bit, saturating, like [`WordCounts::stems`]).
-    pub stems: FxHashMap<u32, u32>,
+    /// Occurrences of each stem id in those windows, stop words left out.
+    pub stems: StemCounts,
+}
+
+/// Occurrences per stem id, the counts that hold most of a run's memory.
+///
+/// A country's counts start sparse (a hash map, about 10 to 18 bytes a
+/// stem) and turn dense (a vector indexed by stem id, 4 bytes a stem of the
+/// whole vocabulary) once a third of the ids seen are present: on a big
+/// corpus every country ends up using most of the vocabulary, and the dense
+/// form is then both smaller and cheaper to add to. Counts are 32-bit,
+/// saturating at 4,294,967,295, which halves the size of either form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StemCounts {
+    /// Stem id → count (never 0).
+    Sparse(FxHashMap<u32, u32>),
+    /// Count by stem id (0 when absent).
+    Dense(Vec<u32>),
+}
+
+impl Default for StemCounts {
+    fn default() -> Self {
+        StemCounts::Sparse(FxHashMap::default())
+    }
+}
+
+impl StemCounts {
+    /// Sparse maps this small never turn dense: a dense vector must pay for
+    /// the whole vocabulary.
+    const DENSE_MIN: usize = 1024;
+
+    /// Adds `n` occurrences of `stem`.
+    #[inline]
+    pub fn add(&mut self, stem: u32, n: u32) {
+        match self {
+            StemCounts::Dense(counts) => {
+                let i = stem as usize;
+                if i >= counts.len() {
+                    counts.resize(i + 1, 0);
+                }
+                counts[i] = counts[i].saturating_add(n);
+            }
+            StemCounts::Sparse(map) => {
+                // About to grow: the moment to check whether dense pays.
+                if map.len() >= Self::DENSE_MIN && map.len() == map.capacity() {
+                    self.densify_if_worth_it();
+                    return self.add(stem, n);
+                }
+                let c = map.entry(stem).or_default();
+                *c = c.saturating_add(n);
+            }
+        }
+    }
+
+    /// Turns a sparse map dense when a third of the ids up to its largest
+    /// are present.
+    fn densify_if_worth_it(&mut self) {
+        let StemCounts::Sparse(map) = self else {
+            return;
+        };
+        let max = map.keys().copied().max().unwrap_or(0) as usize;
+        if map.len() * 3 > max {
+            let mut counts = vec![0u32; max + 1];
+            for (&stem, &n) in map.iter() {
+                counts[stem as usize] = n;
+            }
+            *self = StemCounts::Dense(counts);
+        } else {
+            map.reserve(map.len());
+        }
+    }
+
+    /// The count of `stem`, if it occurs.
+    pub fn get(&self, stem: u32) -> Option<u32> {
+        match self {
+            StemCounts::Sparse(map) => map.get(&stem).copied(),
+            StemCounts::Dense(counts) => counts.get(stem as usize).copied().filter(|&n| n > 0),
+        }
+    }
+
+    /// The stems that occur with their counts, in no particular order.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (u32, u32)> + '_> {
+        match self {
+            StemCounts::Sparse(map) => Box::new(map.iter().map(|(&s, &n)| (s, n))),
+            StemCounts::Dense(counts) => {
+                Box::new((0u32..).zip(counts.iter().copied()).filter(|&(_, n)| n > 0))
+            }
+        }
+    }
+
+    /// Takes `other`'s counts away (the counts of files gone since a cached
+    /// run); false, with `self` left partly changed, if `other` holds a stem
+    /// `self` has fewer of, or one whose count saturated (the difference is
+    /// then unknown). Stems left at 0 are absent, as if never counted.
+    pub fn subtract(&mut self, other: &StemCounts) -> bool {
+        for (s, n) in other.iter() {
+            let left = match self {
+                StemCounts::Sparse(map) => map.get_mut(&s),
+                StemCounts::Dense(counts) => counts.get_mut(s as usize),
+            };
+            match left {
+                Some(c) if *c != u32::MAX && *c >= n => *c -= n,
+                _ => return false,
+            }
+        }
+        if let StemCounts::Sparse(map) = self {
+            map.retain(|_, n| *n > 0);
+        }
+        true
+    }
+
+    /// Adds all of `other`'s counts.
+    pub fn merge(&mut self, other: StemCounts) {
+        if let (StemCounts::Sparse(mine), StemCounts::Dense(_)) = (&mut *self, &other) {
+            // Add the smaller into the larger.
+            let mine = std::mem::take(mine);
+            *self = other;
+            for (s, n) in mine {
+                self.add(s, n);
+            }
+            return;
+        }
+        for (s, n) in other.iter() {
+            self.add(s, n);
+        }
+    }
 }
 
 /// Stem counts of one country and year, for `term_counts.csv`.
@@ -76,9 +196,10 @@ pub struct TermCounts {
     pub stems: FxHashMap<u32, (u64, u64)>,
 }
 
-/// The stems and forms of the whole run, shared by the workers: each worker
-/// maps its own stem ids to these once, when it ends, so the counts per
-/// country stay keyed by integers and every string is stored once.
+/// The stems and forms of the whole run. The workers number stems with one
+/// shared interner from the start (a lock taken once per new word form), so
+/// the counts per country are keyed by the same integers in every worker,
+/// add up without renumbering, and every string is stored once.
 #[derive(Debug, Default)]
 pub struct Lexicon {
     stems: Interner,
@@ -87,22 +208,20 @@ pub struct Lexicon {
 }
 
 impl Lexicon {
-    /// Adds a worker's vocabulary: its stems get the run's ids and its form
-    /// counts are added. Returns the run's id of each of the vocabulary's
-    /// stem ids, for [`Totals::resolve`]. Cheap next to `resolve` (one entry
-    /// per word type, not per country), so the lock around the run's one
-    /// lexicon is held only this long.
-    pub fn absorb(&mut self, vocab: &Vocabulary) -> Vec<u32> {
-        let global: Vec<u32> = (0..vocab.stems() as u32)
-            .map(|s| self.stems.intern(vocab.stem(s)))
-            .collect();
-        for (form, stem, n) in vocab.form_counts() {
-            self.forms
-                .entry(form.into())
-                .or_insert((global[stem as usize], 0))
-                .1 += n;
+    /// A lexicon of the stems numbered by `stems`, the numbering the
+    /// workers shared; no forms yet.
+    pub fn new(stems: Interner) -> Lexicon {
+        Lexicon {
+            stems,
+            forms: FxHashMap::default(),
         }
-        global
+    }
+
+    /// Adds a worker's form counts (its stem ids are the run's).
+    pub fn absorb(&mut self, vocab: &Vocabulary) {
+        for (form, stem, n) in vocab.form_counts() {
+            self.forms.entry(form.into()).or_insert((stem, 0)).1 += n;
+        }
     }
 
     /// The stem with this id.
@@ -113,6 +232,40 @@ impl Lexicon {
     /// The id of a stem.
     pub fn id(&self, stem: &str) -> Option<u32> {
         self.stems.id(stem)
+    }
+
+    /// Number of stems; ids run from 0 to this, exclusive.
+    pub fn len(&self) -> usize {
+        self.stems.len()
+    }
+
+    /// Whether no stem was seen.
+    pub fn is_empty(&self) -> bool {
+        self.stems.is_empty()
+    }
+
+    /// The id of a stem, given on first sight: how stored partial counts
+    /// (`crate::partial`) put their stems back.
+    pub fn intern(&mut self, stem: &str) -> u32 {
+        self.stems.intern(stem)
+    }
+
+    /// Every form with its stem id and occurrences, in no particular order.
+    pub fn forms(&self) -> impl Iterator<Item = (&str, u32, u64)> + '_ {
+        self.forms
+            .iter()
+            .map(|(form, &(stem, n))| (&**form, stem, n))
+    }
+
+    /// Adds `n` occurrences of a form of the stem with id `stem` (from
+    /// [`Lexicon::intern`]).
+    pub fn add_form(&mut self, form: &str, stem: u32, n: u64) {
+        match self.forms.get_mut(form) {
+            Some(entry) => entry.1 += n,
+            None => {
+                self.forms.insert(form.into(), (stem, n));
+            }
+        }
     }
 
     /// For each stem id, its commonest form (ties: the first in byte order).
@@ -139,6 +292,14 @@ pub struct Layout {
     pub tables: Tables,
     /// Whether co-occurrence is keyed by year too (`--by year`).
     pub by_year: bool,
+}
+
+impl Layout {
+    /// Whether a keyword table (collocates, keyness, term counts) is asked
+    /// for, so that [`Totals::add_words`] has something to count.
+    pub fn counts_words(&self) -> bool {
+        self.tables.collocates || self.tables.keyness || self.tables.terms
+    }
 }
 
 /// The totals of a run.
@@ -179,8 +340,21 @@ impl Totals {
         }
     }
 
+    /// What these totals keep.
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
     /// Adds one speech.
     pub fn add(&mut self, meta: &SpeechMeta, counts: &SpeechCounts) {
+        self.add_themes(meta, counts);
+        self.add_words(meta, counts);
+    }
+
+    /// Adds the part of one speech that the theme tables need: its
+    /// speeches, tokens and hits (small, fixed-size counts). Workers do this
+    /// in their own totals.
+    pub fn add_themes(&mut self, meta: &SpeechMeta, counts: &SpeechCounts) {
         let Layout {
             themes,
             terms,
@@ -225,6 +399,25 @@ impl Totals {
                 hits[t] += u64::from(h);
             }
         }
+    }
+
+    /// Adds the part of one speech that the keyword tables need: its stem
+    /// and collocate counts. These maps grow with every country's vocabulary
+    /// and hold most of a run's memory, so a run keeps one set of them (in
+    /// the in-order writer) instead of one per worker plus their merge.
+    pub fn add_words(&mut self, meta: &SpeechMeta, counts: &SpeechCounts) {
+        let Layout {
+            themes,
+            tables,
+            by_year,
+            ..
+        } = self.layout;
+        if !self.layout.counts_words() {
+            return;
+        }
+        let country = (meta.country_iso3.clone(), meta.country_name.clone());
+        let by_year_key = (country.clone(), meta.year);
+        let key = (country, if by_year { meta.year } else { None });
         if tables.collocates {
             let per_theme = slot(&mut self.collocates, &key, || {
                 vec![Collocates::default(); themes]
@@ -233,8 +426,7 @@ impl Totals {
                 per_theme[theme].window_tokens += u64::from(n);
             }
             for &(theme, stem, n) in &counts.collocates {
-                let c = per_theme[theme as usize].stems.entry(stem).or_default();
-                *c = c.saturating_add(n);
+                per_theme[theme as usize].stems.add(stem, n);
             }
         }
         if tables.terms {
@@ -252,39 +444,9 @@ impl Totals {
             let words = slot(&mut self.words, &key, WordCounts::default);
             words.tokens += counts.tokens;
             for &(stem, n) in &counts.stems {
-                let c = words.stems.entry(stem).or_default();
-                *c = c.saturating_add(n);
+                words.stems.add(stem, n);
             }
         }
-    }
-
-    /// Maps the word counts added so far from the stem ids of a worker's
-    /// vocabulary to the run's, with `global` from [`Lexicon::absorb`], and
-    /// adds them to `resolved`. Call it once per analyzer, before the
-    /// analyzer goes away and before [`Totals::merge`]; the totals are then
-    /// ready to merge with others resolved the same way.
-    pub fn resolve(&mut self, global: &[u32], resolved: &mut Totals) {
-        let to_global = |stems: &mut FxHashMap<u32, u32>| {
-            *stems = stems
-                .drain()
-                .map(|(s, n)| (global[s as usize], n))
-                .collect();
-        };
-        self.words
-            .values_mut()
-            .for_each(|w| to_global(&mut w.stems));
-        self.collocates
-            .values_mut()
-            .flatten()
-            .for_each(|c| to_global(&mut c.stems));
-        for cell in self.terms.values_mut() {
-            cell.stems = cell
-                .stems
-                .drain()
-                .map(|(s, n)| (global[s as usize], n))
-                .collect();
-        }
-        resolved.merge(std::mem::replace(self, Totals::new(self.layout)));
     }
 
     /// Adds another part's totals (same layout): the sums of two parts of a
@@ -311,7 +473,7 @@ impl Totals {
         });
         merge_map(&mut self.words, other.words, |mine, words| {
             mine.tokens += words.tokens;
-            add_counts(&mut mine.stems, words.stems);
+            mine.stems.merge(words.stems);
         });
         merge_map(&mut self.terms, other.terms, |mine, cell| {
             mine.speeches += cell.speeches;
@@ -325,7 +487,7 @@ impl Totals {
         merge_map(&mut self.collocates, other.collocates, |mine, theirs| {
             for (m, c) in mine.iter_mut().zip(theirs) {
                 m.window_tokens += c.window_tokens;
-                add_counts(&mut m.stems, c.stems);
+                m.stems.merge(c.stems);
             }
         });
     }
@@ -357,13 +519,6 @@ fn merge_map<K: Ord, V>(
             }
             Entry::Occupied(mut e) => combine(e.get_mut(), value),
         }
-    }
-}
-
-fn add_counts(into: &mut FxHashMap<u32, u32>, from: FxHashMap<u32, u32>) {
-    for (key, n) in from {
-        let c = into.entry(key).or_default();
-        *c = c.saturating_add(n);
     }
 }
 
@@ -468,6 +623,48 @@ mod tests {
         assert_eq!(t.by_year.len(), 1);
         assert!(t.cooccurrence.is_empty() && t.term_hits.is_empty());
         assert_eq!((t.speeches, t.tokens), (1, 10));
+    }
+
+    #[test]
+    fn stem_counts_turn_dense_and_keep_every_count() {
+        let sorted = |c: &StemCounts| {
+            let mut v: Vec<(u32, u32)> = c.iter().collect();
+            v.sort_unstable();
+            v
+        };
+        // Every other id up to 6,000: sparse at first, dense once a third of
+        // the ids seen are there.
+        let mut dense = StemCounts::default();
+        let mut expected = Vec::new();
+        for stem in (0..6000).step_by(2) {
+            dense.add(stem, stem + 1);
+            expected.push((stem, stem + 1));
+        }
+        dense.add(4, u32::MAX); // saturates
+        expected[2].1 = u32::MAX;
+        assert!(matches!(dense, StemCounts::Dense(_)));
+        assert_eq!(sorted(&dense), expected);
+        assert_eq!(
+            (dense.get(10), dense.get(11), dense.get(99_999)),
+            (Some(11), None, None)
+        );
+        // Far apart ids stay sparse.
+        let mut sparse = StemCounts::default();
+        for stem in 0..3000 {
+            sparse.add(stem * 1000, 1);
+        }
+        assert!(matches!(sparse, StemCounts::Sparse(_)));
+        assert_eq!(sparse.get(7000), Some(1));
+        // Merging either way gives the sums.
+        let mut a = sparse.clone();
+        a.merge(dense.clone());
+        let mut b = dense.clone();
+        b.merge(sparse.clone());
+        assert_eq!(sorted(&a), sorted(&b));
+        assert_eq!(a.get(0), Some(2)); // 1 + 1
+        assert_eq!(a.get(2000), Some(2002)); // 2001 + 1
+        assert_eq!(a.get(7000), Some(1));
+        assert_eq!(a.get(4), Some(u32::MAX));
     }
 
     #[test]

@@ -18,14 +18,41 @@ of a theme dictionary, and writes tidy CSV tables of per-country, per-year theme
 and theme co-occurrence statistics.\n\nRun `agora run` in a checkout to process the default \
 corpus in seeds/ and write the tables to output/. The tables are documented in docs/output.md.",
     after_help = "Exit status: 0 all files counted; 1 finished, but some files were skipped \
-(see errors.csv); 2 usage, dictionary or metadata error (nothing written); 3 input or output \
-could not be read or written, or another run is writing to --out (nothing written); 130 or \
-143 interrupted by SIGINT or SIGTERM (nothing written)."
+(see errors.csv); 2 usage, configuration, dictionary or metadata error, or partials that cannot \
+be merged (nothing written); 3 input or output could not be read or written, or another run is \
+writing to --out (nothing written); 130 or 143 interrupted by SIGINT or SIGTERM (nothing \
+written).\n\n\
+Options may also come from a configuration file: --config FILE, else ./agora.toml when it \
+exists (docs/scaling.md). An option given on the command line wins."
 )]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+
+    /// A configuration file (TOML: the long option names as keys, e.g. `input = ["corpus"]`,
+    /// `min-count = 5`). Default: ./agora.toml when it exists. Options on the command line win.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Print nothing but errors (no progress, no summary line).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// How to report on stderr: `text` (a progress bar on a terminal, a summary line), or
+    /// `json` (one JSON object a line: start, progress every few seconds, summary), for
+    /// schedulers that collect logs. Default: text.
+    #[arg(long, global = true, value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
+}
+
+/// The formats of `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable.
+    Text,
+    /// JSON lines.
+    Json,
 }
 
 /// The subcommands.
@@ -33,6 +60,10 @@ pub struct Cli {
 pub enum Command {
     /// Count themes in a corpus and write the tables.
     Run(RunArgs),
+    /// Count one shard of a corpus into a partial file, for `agora merge`.
+    Count(CountArgs),
+    /// Add up partial files written by `agora count` and write the tables.
+    Merge(MergeArgs),
 }
 
 /// Arguments of `agora run`.
@@ -48,17 +79,84 @@ Tables written to --out: speeches.csv, theme_counts.csv, theme_cooccurrence.csv,
 keyword_counts.csv, collocates.csv, keyness.csv (term_counts.csv with --terms), errors.csv and \
 manifest.json (docs/output.md). They are written to a \
 temporary folder beside --out and moved into place only when all are complete, so a failed run \
-leaves the previous tables as they were. Other files in --out are kept."
+leaves the previous tables as they were. Other files in --out are kept.\n\n\
+With --cache DIR, the counts of each file are kept in DIR, and the next run counts only the \
+files that are new or changed (docs/scaling.md); the tables are the same as without it."
 )]
 pub struct RunArgs {
+    /// What to count.
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+
+    /// Folder for the tables; created if missing, its previous tables replaced whole.
+    /// Default: output.
+    #[arg(short, long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Keep each file's counts in this folder, and reuse them for the files that did not
+    /// change since (same path, size and modification time, or same content): a nightly run
+    /// then counts only new and changed files. The tables are identical to a run without it.
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+}
+
+/// Arguments of `agora count`.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Count one shard of a corpus and write its counts to a partial file, to be \
+added up by `agora merge`.\n\nEach speech belongs to one of N shards, by a fixed hash of its \
+speech id (FNV-1a 64 of its path relative to --input, modulo N), so shards hold the same files \
+on any machine. Run `agora count --shard I/N` for every I from 0 to N-1 (on one machine or as a \
+scheduler's array tasks; `--shard env` reads SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX), with \
+the same inputs and options, then `agora merge`: the tables are byte for byte those of \
+`agora run`. The partial file is PARTIAL_DIR/agora-partial-IIII-of-NNNN.json."
+)]
+pub struct CountArgs {
+    /// What to count.
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+
+    /// Which shard: `I/N` (I from 0 to N-1), or `env` to read I from AGORA_SHARD_INDEX,
+    /// SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX and N from --shards, AGORA_SHARD_COUNT or
+    /// SLURM_ARRAY_TASK_COUNT.
+    #[arg(long, value_name = "I/N|env")]
+    pub shard: Option<String>,
+
+    /// The number of shards, for `--shard env` when the scheduler does not set it
+    /// (Kubernetes Indexed Jobs: the Job's completions).
+    #[arg(long, value_name = "N")]
+    pub shards: Option<u32>,
+
+    /// Folder to write the partial file into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub partial: Option<PathBuf>,
+}
+
+/// Arguments of `agora merge`.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Add up the partial files of `agora count` and write the tables, byte for byte \
+those `agora run` writes on the whole corpus. Every shard from 0 to N-1 must be given exactly \
+once, and all must come from the same agora version, dictionary, stop words, metadata, options \
+and corpus listing; otherwise nothing is written and the exit status is 2."
+)]
+pub struct MergeArgs {
+    /// Partial files, or folders holding them (agora-partial-*.json).
+    #[arg(value_name = "PARTIAL", required = true)]
+    pub partials: Vec<PathBuf>,
+
+    /// Folder for the tables, as for `agora run`. Default: output.
+    #[arg(short, long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// What to count and how: the options `agora run` and `agora count` share.
+#[derive(Debug, Args, Default)]
+pub struct CorpusArgs {
     /// A folder of speeches (searched recursively for .txt files) or a single .txt file.
     /// Repeat to read several; speech ids are then prefixed with each input's folder name.
-    #[arg(
-        short,
-        long = "input",
-        value_name = "PATH",
-        default_value = "seeds/corpus"
-    )]
+    /// Default: seeds/corpus.
+    #[arg(short, long = "input", value_name = "PATH")]
     pub inputs: Vec<PathBuf>,
 
     /// A metadata CSV: a `file` column (the speech id: the path relative to the input folder)
@@ -71,10 +169,6 @@ pub struct RunArgs {
     /// Default: seeds/themes.toml, or the same dictionary built into agora when that file is absent.
     #[arg(short, long, value_name = "FILE")]
     pub themes: Option<PathBuf>,
-
-    /// Folder for the tables; created if missing, its previous tables replaced whole.
-    #[arg(short, long, value_name = "DIR", default_value = "output")]
-    pub out: PathBuf,
 
     /// Tables to compute and write, comma-separated: `themes` (theme_counts.csv),
     /// `cooccurrence` (theme_cooccurrence.csv), `keywords` (keyword_counts.csv), `collocates`
@@ -96,18 +190,19 @@ pub struct RunArgs {
     pub terms: bool,
 
     /// Collocation window: the tokens on each side of a theme's hits whose stems count as its
-    /// collocates.
-    #[arg(long, value_name = "K", default_value_t = 5)]
-    pub window: usize,
+    /// collocates. Default: 5.
+    #[arg(long, value_name = "K")]
+    pub window: Option<usize>,
 
     /// Stems kept per (country, theme) in collocates.csv and per country in keyness.csv.
-    #[arg(long, value_name = "N", default_value_t = 25)]
-    pub top: usize,
+    /// Default: 25.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
 
     /// Fewest occurrences for a stem to be ranked in collocates.csv (in a theme's windows) and
-    /// keyness.csv, or listed in term_counts.csv (in a country's speeches).
-    #[arg(long, value_name = "N", default_value_t = 3)]
-    pub min_count: u64,
+    /// keyness.csv, or listed in term_counts.csv (in a country's speeches). Default: 3.
+    #[arg(long, value_name = "N")]
+    pub min_count: Option<u64>,
 
     /// Stop words left out of collocates and keyness (one word a line, `#` comments).
     /// Default: seeds/stopwords.txt, or the same list built into agora when that file is absent.
@@ -117,9 +212,9 @@ pub struct RunArgs {
     /// Largest speech file read, in MiB (1 to 1024). A larger file is skipped and listed in
     /// errors.csv. Each file is read whole, so peak memory grows with the largest file
     /// (docs/reliability.md); lower this to bound it on a machine with little memory.
-    #[arg(long, value_name = "MIB", default_value_t = 1024,
-          value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub max_file_mb: u64,
+    /// Default: 1024.
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub max_file_mb: Option<u64>,
 
     /// Worker threads for the text stages (a reading thread comes on top).
     /// Default: the number of CPUs. The tables are identical for any value.
@@ -128,7 +223,8 @@ pub struct RunArgs {
 }
 
 /// A table that `--tables` can select.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum TableName {
     /// theme_counts.csv
     Themes,
@@ -145,7 +241,8 @@ pub enum TableName {
 }
 
 /// What `--by` can add to the co-occurrence key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ByKey {
     /// The year of the speech.
     Year,

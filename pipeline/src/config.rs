@@ -5,7 +5,10 @@
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
-use crate::cli::{ByKey, RunArgs, TableName};
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::cli::{ByKey, CorpusArgs, LogFormat, TableName};
 
 /// The default dictionary, built into the binary so that `agora run --input
 /// DIR` works from any folder.
@@ -126,14 +129,141 @@ impl Tables {
             (self.themes, "themes"),
             (self.cooccurrence, "cooccurrence"),
             (self.keywords, "keywords"),
+            (self.collocates, "collocates"),
+            (self.keyness, "keyness"),
+            (self.terms, "terms"),
         ]
         .into_iter()
         .filter_map(|(on, name)| on.then_some(name))
         .collect()
     }
+
+    /// The tables of [`Tables::names`]; `None` for an unknown name.
+    pub fn from_labels<S: AsRef<str>>(names: &[S]) -> Option<Tables> {
+        let mut t = Tables {
+            themes: false,
+            cooccurrence: false,
+            keywords: false,
+            collocates: false,
+            keyness: false,
+            terms: false,
+        };
+        for name in names {
+            let on = match name.as_ref() {
+                "themes" => &mut t.themes,
+                "cooccurrence" => &mut t.cooccurrence,
+                "keywords" => &mut t.keywords,
+                "collocates" => &mut t.collocates,
+                "keyness" => &mut t.keyness,
+                "terms" => &mut t.terms,
+                _ => return None,
+            };
+            *on = true;
+        }
+        Some(t)
+    }
 }
 
-/// The decisions of one `agora run`.
+/// The configuration file: every command-line option, by its long name.
+/// Paths in it are relative to the current folder, as on the command line.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FileConfig {
+    /// `--input`, repeatable.
+    #[serde(default)]
+    pub input: Vec<PathBuf>,
+    /// `--metadata`, repeatable.
+    #[serde(default)]
+    pub metadata: Vec<PathBuf>,
+    /// `--themes`.
+    pub themes: Option<PathBuf>,
+    /// `--out`.
+    pub out: Option<PathBuf>,
+    /// `--tables`.
+    #[serde(default)]
+    pub tables: Vec<TableName>,
+    /// `--by`.
+    pub by: Option<ByKey>,
+    /// `--terms`.
+    #[serde(default)]
+    pub terms: bool,
+    /// `--window`.
+    pub window: Option<usize>,
+    /// `--top`.
+    pub top: Option<usize>,
+    /// `--min-count`.
+    pub min_count: Option<u64>,
+    /// `--stopwords`.
+    pub stopwords: Option<PathBuf>,
+    /// `--threads`.
+    pub threads: Option<NonZeroUsize>,
+    /// `--max-file-mb` (1 to 1024).
+    pub max_file_mb: Option<u64>,
+    /// `--cache` (`agora run`).
+    pub cache: Option<PathBuf>,
+    /// `--shard` (`agora count`).
+    pub shard: Option<String>,
+    /// `--shards` (`agora count`).
+    pub shards: Option<u32>,
+    /// `--partial` (`agora count`).
+    pub partial: Option<PathBuf>,
+    /// `--quiet`.
+    #[serde(default)]
+    pub quiet: bool,
+    /// `--log-format`: `text` or `json`.
+    pub log_format: Option<LogFormatName>,
+}
+
+/// `log-format` in the configuration file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormatName {
+    /// `text`
+    Text,
+    /// `json`
+    Json,
+}
+
+impl From<LogFormatName> for LogFormat {
+    fn from(f: LogFormatName) -> LogFormat {
+        match f {
+            LogFormatName::Text => LogFormat::Text,
+            LogFormatName::Json => LogFormat::Json,
+        }
+    }
+}
+
+/// The configuration file Agora looks for when `--config` is not given.
+pub const CONFIG_FILE: &str = "agora.toml";
+
+impl FileConfig {
+    /// Reads `--config FILE` (which must exist), else `./agora.toml` if it
+    /// exists, else no file (every option from the command line or its default).
+    pub fn load(given: Option<&std::path::Path>) -> Result<(FileConfig, Option<PathBuf>)> {
+        let path = match given {
+            Some(p) => p.to_owned(),
+            None if PathBuf::from(CONFIG_FILE).is_file() => PathBuf::from(CONFIG_FILE),
+            None => return Ok((FileConfig::default(), None)),
+        };
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+        let config = FileConfig::parse(&text)
+            .with_context(|| format!("configuration file {}", path.display()))?;
+        Ok((config, Some(path)))
+    }
+
+    /// Parses a configuration file's text.
+    pub fn parse(text: &str) -> Result<FileConfig> {
+        let config: FileConfig = toml::from_str(text)?;
+        // The command line checks the same range (cli.rs).
+        if let Some(mb) = config.max_file_mb.filter(|mb| !(1..=1024).contains(mb)) {
+            anyhow::bail!("max-file-mb = {mb}: give a size in MiB from 1 to 1024");
+        }
+        Ok(config)
+    }
+}
+
+/// The decisions of one `agora run` (or `agora count`).
 #[derive(Debug, Clone)]
 pub struct RunConfig {
     /// Input folders or files.
@@ -160,30 +290,114 @@ pub struct RunConfig {
     pub tables: Tables,
     /// Whether co-occurrence is keyed by year too.
     pub by_year: bool,
+    /// Where per-file counts are kept between runs (`--cache`).
+    pub cache: Option<PathBuf>,
 }
 
+/// The default `--input`.
+pub const DEFAULT_INPUT: &str = "seeds/corpus";
+/// The default `--out`.
+pub const DEFAULT_OUT: &str = "output";
+
 impl RunConfig {
-    /// Decides a run from its arguments.
-    pub fn from_args(args: RunArgs) -> RunConfig {
-        let themes = Source::choose(args.themes, DEFAULT_THEMES, BUILT_IN_THEMES);
-        let stopwords = Source::choose(args.stopwords, DEFAULT_STOPWORDS, BUILT_IN_STOPWORDS);
+    /// Decides a run from its arguments and the configuration file: an
+    /// option on the command line wins over the file, the file over the
+    /// default. `--terms` is on when either turns it on.
+    pub fn resolve(
+        args: CorpusArgs,
+        file: &FileConfig,
+        out: Option<PathBuf>,
+        cache: Option<PathBuf>,
+    ) -> RunConfig {
+        let or_file =
+            |cli: Vec<PathBuf>, f: &Vec<PathBuf>| if cli.is_empty() { f.clone() } else { cli };
+        let mut inputs = or_file(args.inputs, &file.input);
+        if inputs.is_empty() {
+            inputs.push(DEFAULT_INPUT.into());
+        }
+        let metadata = or_file(args.metadata, &file.metadata);
+        let themes = Source::choose(
+            args.themes.or_else(|| file.themes.clone()),
+            DEFAULT_THEMES,
+            BUILT_IN_THEMES,
+        );
+        let stopwords = Source::choose(
+            args.stopwords.or_else(|| file.stopwords.clone()),
+            DEFAULT_STOPWORDS,
+            BUILT_IN_STOPWORDS,
+        );
         let threads = args
             .threads
+            .or(file.threads)
             .or_else(|| std::thread::available_parallelism().ok())
             .map_or(1, NonZeroUsize::get);
+        let names = if args.tables.is_empty() {
+            &file.tables
+        } else {
+            &args.tables
+        };
         RunConfig {
-            inputs: args.inputs,
-            metadata: args.metadata,
+            inputs,
+            metadata,
             themes,
             stopwords,
-            window: args.window,
-            top: args.top,
-            min_count: args.min_count,
-            out: args.out,
+            window: args.window.or(file.window).unwrap_or(5),
+            top: args.top.or(file.top).unwrap_or(25),
+            min_count: args.min_count.or(file.min_count).unwrap_or(3),
+            out: out
+                .or_else(|| file.out.clone())
+                .unwrap_or_else(|| DEFAULT_OUT.into()),
             threads,
-            max_file_bytes: (args.max_file_mb << 20).min(crate::run::MAX_FILE_BYTES),
-            tables: Tables::from_names(&args.tables).only_if(args.terms),
-            by_year: args.by == Some(ByKey::Year),
+            max_file_bytes: (args.max_file_mb.or(file.max_file_mb).unwrap_or(1024) << 20)
+                .min(crate::run::MAX_FILE_BYTES),
+            tables: Tables::from_names(names).only_if(args.terms || file.terms),
+            by_year: args.by.or(file.by) == Some(ByKey::Year),
+            cache: cache.or_else(|| file.cache.clone()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_wins_over_the_file_and_the_file_over_defaults() {
+        let file = FileConfig::parse(
+            "input = [\"corpus\"]\nmin-count = 7\ntop = 9\ntables = [\"themes\", \"keyness\"]\n\
+             by = \"year\"\nout = \"tables\"\nlog-format = \"json\"\n",
+        )
+        .unwrap();
+        let args = CorpusArgs {
+            top: Some(2),
+            ..CorpusArgs::default()
+        };
+        let cfg = RunConfig::resolve(args, &file, None, None);
+        assert_eq!(cfg.inputs, [PathBuf::from("corpus")]);
+        assert_eq!((cfg.top, cfg.min_count, cfg.window), (2, 7, 5));
+        assert_eq!(cfg.tables.names(), ["themes", "keyness"]);
+        assert!(cfg.by_year);
+        assert_eq!(cfg.out, PathBuf::from("tables"));
+        assert_eq!(file.log_format, Some(LogFormatName::Json));
+        let cfg = RunConfig::resolve(CorpusArgs::default(), &FileConfig::default(), None, None);
+        assert_eq!(cfg.inputs, [PathBuf::from(DEFAULT_INPUT)]);
+        assert_eq!((cfg.top, cfg.min_count), (25, 3));
+        assert_eq!(cfg.tables, Tables::default());
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let err = FileConfig::parse("min_count = 3\n").unwrap_err();
+        assert!(format!("{err:#}").contains("unknown field"), "{err:#}");
+    }
+
+    #[test]
+    fn table_names_round_trip() {
+        let t = Tables {
+            terms: true,
+            ..Tables::default()
+        };
+        assert_eq!(Tables::from_labels(&t.names()), Some(t));
+        assert_eq!(Tables::from_labels(&["nope"]), None);
     }
 }

@@ -36,6 +36,8 @@ pub struct Source {
     pub(crate) size: u32,
     /// The exact path, when the id could not hold it.
     pub(crate) exact: Option<Box<Path>>,
+    /// Modification time when listed, in nanoseconds since 1970 (0 if unknown).
+    pub(crate) mtime_ns: i64,
 }
 
 impl Source {
@@ -47,6 +49,11 @@ impl Source {
     /// Size in bytes when listed.
     pub fn size(&self) -> u64 {
         u64::from(self.size)
+    }
+
+    /// Modification time when listed, in nanoseconds since 1970 (0 if unknown).
+    pub fn mtime_ns(&self) -> i64 {
+        self.mtime_ns
     }
 }
 
@@ -107,6 +114,7 @@ impl Discovery {
                 input: 0,
                 size: 0,
                 exact: None,
+                mtime_ns: 0,
             })
             .collect();
         sources.sort_by(|a, b| a.speech_id.cmp(&b.speech_id));
@@ -115,6 +123,22 @@ impl Discovery {
             sources,
             ..Discovery::default()
         }
+    }
+
+    /// The input fingerprint: SHA-256 (hex) over every listed speech, in
+    /// speech-id order, of `speech id NUL size NUL mtime NUL`, with size in
+    /// bytes and mtime in nanoseconds since 1970, both in decimal. It tells
+    /// which state of the corpus tables describe without reading a file's
+    /// text; a copy of the corpus with other modification times has another
+    /// fingerprint.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for s in &self.sources {
+            h.update(s.speech_id.as_bytes());
+            h.update(format!("\0{}\0{}\0", s.size(), s.mtime_ns).as_bytes());
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// The index of the source with this speech id.
@@ -266,12 +290,20 @@ fn walk(input: &Path, prefix: &str, found: &mut Discovery) {
             .iter()
             .map(|p| p.to_string_lossy().into_owned())
             .collect();
-        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        let meta = entry.metadata().ok();
+        let size = meta.as_ref().map_or(0, |m| m.len());
+        let mtime_ns = meta.and_then(|m| m.modified().ok()).map_or(0, |t| {
+            match t.duration_since(std::time::UNIX_EPOCH) {
+                Ok(d) => i64::try_from(d.as_nanos()).unwrap_or(i64::MAX),
+                Err(e) => -i64::try_from(e.duration().as_nanos()).unwrap_or(i64::MAX),
+            }
+        });
         found.sources.push(Source {
             speech_id: format!("{prefix}{}", rel.join("/")).into(),
             input: input_index,
             size: u32::try_from(size).unwrap_or(u32::MAX),
             exact,
+            mtime_ns,
         });
     }
 }
@@ -303,6 +335,12 @@ mod tests {
         assert_eq!(d.speakers_tables, [root.join("a/Speakers_by_session.csv")]);
         assert_eq!(d.metadata_tables.len(), 1);
         assert!(d.problems.is_empty());
+        // The fingerprint follows sizes and times, not the listing order.
+        let before = d.fingerprint();
+        assert_eq!(before.len(), 64);
+        assert_eq!(discover(&[root.to_owned()]).unwrap().fingerprint(), before);
+        fs::write(root.join("a-c.TXT"), "yyy").unwrap();
+        assert_ne!(discover(&[root.to_owned()]).unwrap().fingerprint(), before);
     }
 
     #[test]

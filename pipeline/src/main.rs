@@ -1,43 +1,94 @@
-//! The `agora` command: parses arguments, runs, reports, sets the exit status.
+//! The `agora` command: parses arguments, reads the configuration file,
+//! runs, reports, sets the exit status (documented in `agora --help`).
 
 use std::process::ExitCode;
 
-use agora::cli::{Cli, Command};
-use agora::config::RunConfig;
-use agora::run::run;
+use agora::cli::{Cli, Command, LogFormat};
+use agora::config::{FileConfig, RunConfig};
+use agora::log::Log;
+use agora::run::{RunError, Summary};
+use agora::shard::Shard;
 use clap::Parser;
 
 fn main() -> ExitCode {
     let command_line: Vec<String> = std::env::args().collect();
     let cli = Cli::parse();
     if let Err(e) = agora::interrupt::install() {
-        eprintln!("agora: warning: cannot handle SIGINT/SIGTERM ({e}); an interrupted run leaves a temporary folder that the next run removes");
+        eprintln!(
+            "agora: warning: cannot handle SIGINT/SIGTERM ({e}); an interrupted run leaves a \
+             temporary folder that the next run removes"
+        );
     }
-    match cli.command {
+    let name = match &cli.command {
+        Command::Run(_) => "run",
+        Command::Count(_) => "count",
+        Command::Merge(_) => "merge",
+    };
+    // Before the file is read, errors are reported in the format asked on the command line.
+    let early = Log {
+        quiet: cli.quiet,
+        format: cli.log_format.unwrap_or(LogFormat::Text),
+        command: name,
+    };
+    let (file, _) = match FileConfig::load(cli.config.as_deref()) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            early.error(&format!("{e:#}"), 2);
+            return ExitCode::from(2);
+        }
+    };
+    let log = Log {
+        quiet: cli.quiet || file.quiet,
+        format: cli
+            .log_format
+            .or(file.log_format.map(LogFormat::from))
+            .unwrap_or(LogFormat::Text),
+        command: name,
+    };
+    let result = match cli.command {
         Command::Run(args) => {
-            let cfg = RunConfig::from_args(args);
-            match run(&cfg, &command_line) {
-                Ok(summary) => {
-                    for warning in &summary.warnings {
-                        eprintln!("agora: warning: {warning}");
-                    }
-                    eprintln!("{}", summary.line());
-                    if summary.skipped > 0 {
-                        eprintln!(
-                            "agora: {} file(s) skipped; see errors.csv in {}",
-                            summary.skipped,
-                            summary.out.display()
-                        );
-                        ExitCode::from(1)
-                    } else {
-                        ExitCode::SUCCESS
+            let cfg = RunConfig::resolve(args.corpus, &file, args.out, args.cache);
+            agora::run::run(&cfg, &command_line, &log)
+        }
+        Command::Count(args) => {
+            let shard_text = args.shard.or_else(|| file.shard.clone());
+            let partial = args.partial.or_else(|| file.partial.clone());
+            let shards = args.shards.or(file.shards);
+            let cfg = RunConfig::resolve(args.corpus, &file, None, None);
+            match (shard_text, partial) {
+                (Some(text), Some(dir)) => {
+                    match Shard::parse(&text, shards, |v| std::env::var(v).ok()) {
+                        Ok(shard) => agora::run::count(&cfg, shard, &dir, &log),
+                        Err(e) => Err(RunError::Usage(e)),
                     }
                 }
-                Err(e) => {
-                    eprintln!("agora: error: {e}");
-                    ExitCode::from(e.exit_code() as u8)
-                }
+                _ => Err(RunError::Usage(anyhow::anyhow!(
+                    "agora count needs --shard I/N (or env) and --partial DIR"
+                ))),
             }
+        }
+        Command::Merge(args) => {
+            let out = args
+                .out
+                .or_else(|| file.out.clone())
+                .unwrap_or_else(|| agora::config::DEFAULT_OUT.into());
+            agora::merge::merge(&args.partials, &out, &command_line, &log)
+        }
+    };
+    finish(result, &log)
+}
+
+/// Reports the outcome; 1 when files were skipped, the error's status on failure.
+fn finish(result: Result<Summary, RunError>, log: &Log) -> ExitCode {
+    match result {
+        Ok(summary) => {
+            let code = if summary.skipped > 0 { 1 } else { 0 };
+            log.summary(&summary, code);
+            ExitCode::from(code as u8)
+        }
+        Err(e) => {
+            log.error(&e.to_string(), e.exit_code());
+            ExitCode::from(e.exit_code() as u8)
         }
     }
 }

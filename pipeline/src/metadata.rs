@@ -436,6 +436,7 @@ mod tests {
                     input: 0,
                     size: 0,
                     exact: None,
+                    mtime_ns: 0,
                 })
                 .collect(),
             ..Discovery::default()

@@ -3,8 +3,9 @@
 //! ```text
 //! discover ─▶ dispatcher ──batches──▶ N workers (rayon pool) ──results──▶ in-order writer
 //!             (cuts the files,        read, decode, ingest, metadata,      (this thread: puts batches
-//!              in speech-id order,    analyze; add to the worker's         back in order, appends
-//!              into batches)          own totals, format the row)          speeches.csv rows)
+//!              in speech-id order,    analyze; add theme counts to the     back in order, appends
+//!              into batches)          worker's own totals, format the row) speeches.csv rows, adds
+//!                                                                          the stem counts)
 //!                  ▲                                                               │
 //!                  └──────────────── one credit per batch put in order ◀───────────┘
 //! ```
@@ -14,34 +15,48 @@
 //! batches are in flight at once, whatever the corpus size and however slow
 //! one file is. Workers read their own files and finish out of order; the
 //! writer keeps a small reorder buffer so that `speeches.csv` is written in
-//! speech-id order as results stream in. Each worker sums its speeches into
-//! its own [`Totals`], merged at the end; the sums are integers, so every
-//! table is byte-identical for any thread count.
+//! speech-id order as results stream in. Each worker sums its speeches'
+//! theme counts into its own [`Totals`], merged at the end; the stem counts
+//! of the keyword tables, which grow with every country's vocabulary, are
+//! summed once, by the writer, rather than once per worker. Stems are
+//! numbered by one interner all workers share, so those counts need no
+//! renumbering. The sums are integers, so every table is byte-identical for
+//! any thread count.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::ops::Range;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use agora_stages::analyze::Analyzer;
+use agora_stages::analyze::{Analyzer, SpeechCounts};
 use agora_stages::dictionary::{parse_dictionary, Dictionary};
-use agora_stages::ingest::{damaged_utf8, decode, ingest, looks_binary, Encoding};
+use agora_stages::ingest::{damaged_utf8, decode, ingest, looks_binary, Encoding, SpeechMeta};
 use agora_stages::matcher::Matcher;
 use agora_stages::stem::Stemmer;
-use agora_stages::vocabulary::StopWords;
+use agora_stages::vocabulary::{Interner, StopWords, Vocabulary};
 use anyhow::{anyhow, Context};
 use crossbeam_channel::{bounded, Receiver, Sender};
 
+use sha2::{Digest, Sha256};
+
 use crate::aggregate::{Layout, Lexicon, Totals};
-use crate::config::{RunConfig, Source};
+use crate::cache::{self, Cache, CacheEntry, LastRun, NextCache};
+use crate::config::{RunConfig, Source, Tables};
 use crate::discover::{discover, Discovery};
+use crate::log::Log;
+use crate::manifest::sha256_hex;
 use crate::metadata::Metadata;
 use crate::output::Staging;
+use crate::partial::{
+    Counts, Hashed, PartialFile, ProblemEntry, Settings, ShardInfo, SpeechEntry, FORMAT,
+    FORMAT_VERSION,
+};
 use crate::problems::{Outcome, Problem};
 use crate::progress::Progress;
+use crate::shard::Shard;
 use crate::tables;
 
 /// Why a run stopped before writing its tables; decides the exit status.
@@ -112,6 +127,10 @@ pub struct Summary {
     pub out: PathBuf,
     /// Problems met after the tables were in place (tidying up `--out`).
     pub warnings: Vec<String>,
+    /// Whether `out` is a partial file (`agora count`) rather than a folder of tables.
+    pub partial: bool,
+    /// Files whose counts came from the cache (`--cache`).
+    pub reused: Option<u64>,
 }
 
 impl Summary {
@@ -124,8 +143,16 @@ impl Summary {
         } else {
             format!("{:.1} kB", self.bytes as f64 / 1e3)
         };
+        let reused = match self.reused {
+            Some(n) => format!("; {n} reused from the cache"),
+            None => String::new(),
+        };
+        let (errors, place) = match self.partial {
+            true => ("problems", "partial counts in"),
+            false => ("in errors.csv", "tables in"),
+        };
         format!(
-            "agora: {} speeches, {size}, {} tokens in {secs:.2} s ({:.1} MB/s); {} skipped, {} in errors.csv; tables in {}",
+            "agora: {} speeches, {size}, {} tokens in {secs:.2} s ({:.1} MB/s){reused}; {} skipped, {} {errors}; {place} {}",
             self.speeches,
             self.tokens,
             mb / secs,
@@ -142,8 +169,8 @@ impl Summary {
 struct Batch {
     /// Position of the batch in speech-id order.
     index: usize,
-    /// The files, as positions in [`Discovery::sources`].
-    seqs: Range<usize>,
+    /// The files, as positions in the list of files to count (`todo`).
+    ks: Range<usize>,
 }
 
 /// A batch, counted.
@@ -225,10 +252,11 @@ struct Done {
     result: Result<Box<Counted>, Problem>,
 }
 
-/// A speech that was counted. Its counts went into the worker's own
+/// A speech that was counted. Its theme counts went into the worker's own
 /// [`Totals`]; what the aggregator still needs is its row of
 /// `speeches.csv`, formatted by the worker so that the one in-order thread
-/// only copies bytes.
+/// only copies bytes, and, when keyword tables are asked for, its stem
+/// counts (see [`Totals::add_words`]).
 struct Counted {
     /// Bytes of the file.
     bytes: u64,
@@ -236,6 +264,50 @@ struct Counted {
     row: Vec<u8>,
     encoding: &'static str,
     problems: Vec<Problem>,
+    /// The file's own counts, when they are kept apart (for the cache).
+    file: Option<Box<FileCounts>>,
+    /// Whether they come from the cache (the file was not analyzed).
+    from_cache: bool,
+    /// Its country and year, when its counts are kept apart.
+    key: Option<crate::partial::Key>,
+    /// The speech's metadata and counts, for the keyword tables.
+    words: Option<(SpeechMeta, SpeechCounts)>,
+}
+
+/// One file's counts, kept apart for the cache.
+pub(crate) struct FileCounts {
+    /// Its counts, as the JSON line stored in the cache.
+    pub counts_json: Vec<u8>,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Its country and year.
+    pub key: crate::partial::Key,
+}
+
+impl CacheEntry {
+    /// The stored result of a file, as if it had just been counted.
+    fn to_counted(&self) -> Result<Box<Counted>, Problem> {
+        let problems = self
+            .problems
+            .iter()
+            .filter_map(|p| p.to_problem().ok())
+            .collect();
+        let encoding = ENCODINGS
+            .iter()
+            .find(|e| **e == self.encoding)
+            .copied()
+            .unwrap_or("utf-8");
+        Ok(Box::new(Counted {
+            bytes: self.bytes,
+            row: self.row.clone().into_bytes(),
+            encoding,
+            problems,
+            file: None,
+            from_cache: true,
+            key: None,
+            words: None,
+        }))
+    }
 }
 
 /// What every worker shares.
@@ -251,91 +323,191 @@ struct Shared<'a> {
     window: usize,
     /// Largest file read (`--max-file-mb`).
     max_file_bytes: u64,
-    /// The run's stems, to which each worker maps its own when it ends.
-    lexicon: Mutex<Lexicon>,
+    /// The sources to read, by index, in order.
+    todo: &'a [usize],
+    /// Whether each file's counts are kept apart (for the cache) instead of
+    /// summed into the worker's totals.
+    per_file: bool,
+    /// The cache of the previous run: a file whose content it holds is not counted again.
+    previous: Option<&'a Cache>,
+    /// The run's numbering of stems, shared by the workers' analyzers.
+    stem_ids: &'a Mutex<Interner>,
+    /// Each worker's vocabulary (its form counts), handed over when it ends.
+    vocabularies: Mutex<Vec<Vocabulary>>,
     /// Each worker's totals, handed over when it ends.
     totals: Mutex<Vec<Totals>>,
 }
 
-/// Runs the whole job: reads the corpus, counts, writes every table.
-pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError> {
-    let started = Instant::now();
-    let (dict_source, dictionary) = load_dictionary(&cfg.themes)?;
-    let stopwords_text = cfg
-        .stopwords
-        .read()
-        .with_context(|| format!("cannot read the stop words {}", cfg.stopwords.label()))
-        .map_err(usage)?;
-    let stopwords = StopWords::parse(&stopwords_text);
-    let matcher = Matcher::new(&dictionary);
-    let found = discover(&cfg.inputs).map_err(usage)?;
-    let mut problems = found.problems.clone();
-    let metadata = Metadata::load(&cfg.metadata, &found, &mut problems).map_err(usage)?;
-    check_interrupt()?;
-    let staging = Staging::create(&cfg.out).map_err(io)?;
+/// What every command needs before counting: the dictionary, the stop
+/// words, the listing of the corpus and its metadata, and the settings a
+/// partial file or cache records.
+pub struct Prepared {
+    /// The parsed dictionary.
+    pub dictionary: Dictionary,
+    matcher: Matcher,
+    stopwords: StopWords,
+    /// The corpus, listed.
+    pub found: Discovery,
+    metadata: Metadata,
+    /// Problems met before counting (listing, metadata rows), for errors.csv.
+    pub problems: Vec<Problem>,
+    /// Files skipped while listing.
+    pub skipped: u64,
+    /// What decides the counts and tables.
+    pub settings: Settings,
+    /// What the totals keep.
+    pub layout: Layout,
+}
 
-    let mut speeches = tables::SpeechesFile::create(staging.path()).map_err(io)?;
-    let mut encodings: BTreeMap<&'static str, u64> = BTreeMap::new();
-    let mut bytes_read = 0;
-    let mut skipped = found
-        .problems
-        .iter()
-        .filter(|p| p.outcome == Outcome::Skipped)
-        .count() as u64;
-    let mut progress = Progress::new(found.bytes(), found.sources.len() as u64);
-    let layout = Layout {
-        themes: matcher.theme_count(),
-        terms: matcher.term_count(),
-        tables: cfg.tables,
-        by_year: cfg.by_year,
-    };
+impl Prepared {
+    /// Reads the dictionary, stop words and metadata, and lists the corpus.
+    pub fn load(cfg: &RunConfig) -> Result<Prepared, RunError> {
+        let (dict_source, dictionary) = load_dictionary(&cfg.themes)?;
+        let stopwords_text = cfg
+            .stopwords
+            .read()
+            .with_context(|| format!("cannot read the stop words {}", cfg.stopwords.label()))
+            .map_err(usage)?;
+        let stopwords = StopWords::parse(&stopwords_text);
+        let matcher = Matcher::new(&dictionary);
+        let found = discover(&cfg.inputs).map_err(usage)?;
+        let mut problems = found.problems.clone();
+        let metadata = Metadata::load(&cfg.metadata, &found, &mut problems).map_err(usage)?;
+        check_interrupt()?;
+        let skipped = found
+            .problems
+            .iter()
+            .filter(|p| p.outcome == Outcome::Skipped)
+            .count() as u64;
+        // The metadata's contents decide countries and years, so they are part of the settings.
+        let mut meta_hash = Sha256::new();
+        for path in &metadata.tables {
+            let bytes = fs::read(path)
+                .with_context(|| format!("cannot read metadata table {}", path.display()))
+                .map_err(usage)?;
+            meta_hash.update(sha256_hex(&bytes).as_bytes());
+        }
+        let settings = Settings {
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            dictionary: Hashed {
+                label: cfg.themes.label(),
+                sha256: sha256_hex(dict_source.as_bytes()),
+            },
+            dictionary_text: dict_source,
+            stopwords: Hashed {
+                label: cfg.stopwords.label(),
+                sha256: sha256_hex(stopwords_text.as_bytes()),
+            },
+            metadata_tables: metadata
+                .tables
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
+            metadata_sha256: meta_hash
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+            inputs: cfg.inputs.iter().map(|p| p.display().to_string()).collect(),
+            files: found.sources.len() as u64,
+            fingerprint: found.fingerprint(),
+            tables: cfg.tables.names().iter().map(|s| (*s).to_owned()).collect(),
+            by_year: cfg.by_year,
+            window: cfg.window,
+            top: cfg.top,
+            min_count: cfg.min_count,
+        };
+        let layout = Layout {
+            themes: matcher.theme_count(),
+            terms: matcher.term_count(),
+            tables: cfg.tables,
+            by_year: cfg.by_year,
+        };
+        Ok(Prepared {
+            dictionary,
+            matcher,
+            stopwords,
+            found,
+            metadata,
+            problems,
+            skipped,
+            settings,
+            layout,
+        })
+    }
+}
+
+/// What the files counted added up to, besides the totals: for the
+/// summary, the manifest and errors.csv.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// Speeches per encoding.
+    pub encodings: BTreeMap<&'static str, u64>,
+    /// Bytes of the speeches counted.
+    pub bytes: u64,
+    /// Files skipped.
+    pub skipped: u64,
+    /// Rows of errors.csv.
+    pub problems: Vec<Problem>,
+}
+
+impl Tally {
+    /// Counts a speech's encoding.
+    pub fn encoding(&mut self, label: &str) {
+        let label = ENCODINGS
+            .iter()
+            .find(|e| **e == label)
+            .copied()
+            .unwrap_or("other");
+        *self.encodings.entry(label).or_default() += 1;
+    }
+}
+
+/// The encoding labels `speeches.csv` can hold.
+const ENCODINGS: &[&str] = &["utf-8", "utf-8-bom", "windows-1252"];
+
+/// Counts the sources of `todo` (indexes into the listing, in order) with
+/// `threads` workers, handing `sink` each file's result in that order.
+/// Returns the workers' totals; with `per_file`, each file's counts also
+/// come in its result (for the cache).
+fn count_files(
+    prep: &Prepared,
+    cfg: &RunConfig,
+    todo: &[usize],
+    per_file: bool,
+    previous: Option<&Cache>,
+    mut sink: impl FnMut(Done),
+) -> Result<(Totals, Lexicon), RunError> {
+    let pool = worker_pool(cfg.threads).map_err(io)?;
+    let stem_ids = Mutex::new(Interner::default());
     let shared = Shared {
-        found: &found,
-        matcher: &matcher,
-        metadata: &metadata,
-        layout,
-        stopwords: &stopwords,
+        found: &prep.found,
+        matcher: &prep.matcher,
+        metadata: &prep.metadata,
+        layout: prep.layout,
+        stopwords: &prep.stopwords,
         window: cfg.window,
         max_file_bytes: cfg.max_file_bytes,
-        lexicon: Mutex::new(Lexicon::default()),
+        todo,
+        per_file,
+        previous,
+        stem_ids: &stem_ids,
+        vocabularies: Mutex::new(Vec::new()),
         totals: Mutex::new(Vec::new()),
     };
-
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(cfg.threads)
-        .thread_name(|i| format!("agora-worker-{i}"))
-        .build()
-        .context("cannot start the worker threads")
-        .map_err(io)?;
-    let mut write_error = None;
-    stream(&shared, &pool, cfg.threads, |done| {
-        let src = &found.sources[done.seq];
-        progress.advance(src.size());
-        match done.result {
-            Ok(counted) => {
-                bytes_read += counted.bytes;
-                if let Err(e) = speeches.append(&counted.row) {
-                    write_error.get_or_insert(e);
-                }
-                *encodings.entry(counted.encoding).or_default() += 1;
-                problems.extend(counted.problems);
-            }
-            Err(problem) => {
-                skipped += 1;
-                problems.push(problem);
+    // The keyword tables' counts, added here in speech order (see
+    // `Totals::add_words`); the workers' theme totals are merged into it.
+    let mut totals = Totals::new(prep.layout);
+    stream(&shared, &pool, cfg.threads, |mut done| {
+        if let Ok(counted) = &mut done.result {
+            if let Some((meta, counts)) = counted.words.take() {
+                totals.add_words(&meta, &counts);
             }
         }
+        sink(done)
     })
     .map_err(io)?;
-    progress.finish();
-    check_interrupt()?;
-    if let Some(e) = write_error {
-        return Err(io(
-            anyhow::Error::new(e).context("cannot write speeches.csv")
-        ));
-    }
     // Integer sums: the merge order does not matter.
-    let mut totals = Totals::new(layout);
     for part in shared
         .totals
         .into_inner()
@@ -343,83 +515,593 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
     {
         totals.merge(part);
     }
-    let lexicon = shared
-        .lexicon
+    let vocabularies = shared
+        .vocabularies
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
+    let mut lexicon = Lexicon::new(stem_ids.into_inner().unwrap_or_else(|e| e.into_inner()));
+    for vocab in &vocabularies {
+        lexicon.absorb(vocab);
+    }
+    Ok((totals, lexicon))
+}
 
+/// The pool the workers run on, and the tables are ranked on.
+fn worker_pool(threads: usize) -> anyhow::Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("agora-worker-{i}"))
+        .build()
+        .context("cannot start the worker threads")
+}
+
+/// Runs the whole job: reads the corpus, counts, writes every table. With
+/// `--cache`, files whose counts are in the cache are not read again.
+pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summary, RunError> {
+    let started = Instant::now();
+    let prep = Prepared::load(cfg)?;
+    let tables_key = cfg
+        .cache
+        .as_ref()
+        .map(|_| cache::tables_key(&prep.settings, &prep.problems));
+    if let (Some(dir), Some(key)) = (&cfg.cache, &tables_key) {
+        if let Some(last) = cache::last_run(dir, key) {
+            return copy_last_tables(cfg, &prep, dir, &last, command_line, log, started);
+        }
+    }
+    let staging = Staging::create(&cfg.out).map_err(io)?;
+    let mut speeches = tables::SpeechesFile::create(staging.path()).map_err(io)?;
+    let mut tally = Tally {
+        skipped: prep.skipped,
+        problems: prep.problems.clone(),
+        ..Tally::default()
+    };
+    let found = &prep.found;
+    // With a cache: what can be reused without reading, and what must be counted.
+    let previous = cfg
+        .cache
+        .as_deref()
+        .map(|dir| Cache::open(dir, &prep.settings));
+    let mut reuse: Vec<(usize, &CacheEntry)> = Vec::new();
+    let mut todo: Vec<usize> = Vec::new();
+    for (seq, source) in found.sources.iter().enumerate() {
+        let hit = previous.as_ref().and_then(|c| {
+            c.unchanged(
+                &source.speech_id,
+                &found.path(source),
+                source.size(),
+                source.mtime_ns(),
+            )
+        });
+        match hit {
+            Some(entry) => reuse.push((seq, entry)),
+            None => todo.push(seq),
+        }
+    }
+    log.start(found.sources.len() as u64, found.bytes(), todo.len() as u64);
+    let mut progress = Progress::new(log, found.bytes(), found.sources.len() as u64);
+    let mut next_cache = match (&previous, &cfg.cache) {
+        (Some(p), Some(dir)) => Some(NextCache::new(dir, p)),
+        _ => None,
+    };
+    // Speeches per (country, year) of the files counted now, and the ids reused.
+    let mut new_cells: BTreeMap<crate::partial::Key, u64> = BTreeMap::new();
+    let mut kept: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut write_error = None;
+    let mut reused = 0u64;
+    let worker_sums = {
+        let mut reuse = reuse.into_iter().peekable();
+        // One file's results, reused or counted, in speech-id order.
+        let mut absorb = |seq: usize, counted: Result<Box<Counted>, Problem>| {
+            let src = &found.sources[seq];
+            progress.advance(src.size());
+            match counted {
+                Ok(counted) => {
+                    tally.bytes += counted.bytes;
+                    if let Err(e) = speeches.append(&counted.row) {
+                        write_error.get_or_insert(e);
+                    }
+                    tally.encoding(counted.encoding);
+                    let old = previous
+                        .as_ref()
+                        .and_then(|p| p.entries().get(&*src.speech_id));
+                    match (next_cache.as_mut(), counted.file, old) {
+                        (Some(next), _, Some(old)) if counted.from_cache => {
+                            reused += 1;
+                            kept.insert(&src.speech_id);
+                            next.keep(&src.speech_id, old.clone(), src.mtime_ns());
+                        }
+                        (Some(next), Some(file), _) => {
+                            *new_cells.entry(file.key.clone()).or_default() += 1;
+                            let entry = CacheEntry {
+                                path: found.path(src).display().to_string(),
+                                size: src.size(),
+                                mtime_ns: src.mtime_ns(),
+                                sha256: file.sha256,
+                                row: String::from_utf8_lossy(&counted.row).into_owned(),
+                                bytes: counted.bytes,
+                                encoding: counted.encoding.to_owned(),
+                                problems: counted
+                                    .problems
+                                    .iter()
+                                    .map(ProblemEntry::from_problem)
+                                    .collect(),
+                                key: file.key,
+                                segment: 0,
+                                offset: 0,
+                                len: 0,
+                            };
+                            next.add(&src.speech_id, entry, &file.counts_json);
+                        }
+                        _ => {}
+                    }
+                    tally.problems.extend(counted.problems);
+                }
+                Err(problem) => {
+                    tally.skipped += 1;
+                    tally.problems.push(problem);
+                }
+            }
+        };
+        let mut flush_before =
+            |seq: usize, absorb: &mut dyn FnMut(usize, Result<Box<Counted>, Problem>)| {
+                while let Some(&(s, entry)) = reuse.peek() {
+                    if s >= seq {
+                        break;
+                    }
+                    reuse.next();
+                    absorb(s, entry.to_counted());
+                }
+            };
+        let worker_sums = count_files(
+            &prep,
+            cfg,
+            &todo,
+            previous.is_some(),
+            previous.as_ref(),
+            |done| {
+                flush_before(done.seq, &mut absorb);
+                absorb(done.seq, done.result);
+            },
+        )?;
+        flush_before(usize::MAX, &mut absorb);
+        worker_sums
+    };
+    progress.finish();
+    check_interrupt()?;
+    if let Some(e) = write_error {
+        return Err(io(
+            anyhow::Error::new(e).context("cannot write speeches.csv")
+        ));
+    }
+    speeches.finish().map_err(io)?;
+    // With a cache: the previous sum, less the files gone or changed, plus the files counted now.
+    let mut cache_sum = None;
+    let sums = match (&previous, &cfg.cache) {
+        (Some(previous), Some(dir)) => {
+            let gone: Vec<&CacheEntry> = previous
+                .entries()
+                .iter()
+                .filter(|(id, _)| !kept.contains(id.as_str()))
+                .map(|(_, e)| e)
+                .collect();
+            match update_sum(prep.layout, dir, previous, &gone, worker_sums, new_cells) {
+                Ok((totals, lexicon, sum)) => {
+                    cache_sum = Some(sum);
+                    (totals, lexicon)
+                }
+                Err(e) => {
+                    // Counted again from scratch, and the cache rebuilt.
+                    drop(staging);
+                    let _ = fs::remove_file(dir.join(cache::INDEX));
+                    let mut summary = run(cfg, command_line, log)?;
+                    summary.warnings.insert(
+                        0,
+                        format!(
+                            "the cache in {} could not be used ({e:#}); every file was counted",
+                            dir.display()
+                        ),
+                    );
+                    return Ok(summary);
+                }
+            }
+        }
+        _ => worker_sums,
+    };
+    let (totals, lexicon) = sums;
+    let encodings = tally.encodings.clone();
+    let mut extra = Vec::new();
+    if let Some(dir) = &cfg.cache {
+        extra.push((
+            "cache",
+            serde_json::json!({ "path": dir.display().to_string(), "reused": reused }),
+        ));
+    }
+    let (mut summary, rows) = finish_tables(
+        Finish {
+            staging,
+            totals,
+            lexicon,
+            tally,
+            dictionary: &prep.dictionary,
+            settings: &prep.settings,
+            threads: cfg.threads,
+            out: &cfg.out,
+            command_line,
+            extra,
+        },
+        started,
+    )?;
+    summary.reused = cfg.cache.as_ref().map(|_| reused);
+    if let (Some(cache), Some(dir), Some(key), Some(sum)) =
+        (next_cache, &cfg.cache, tables_key, cache_sum)
+    {
+        let kept = cache.write(&sum).and_then(|()| {
+            // A run that skipped files is not kept whole: they are tried again.
+            if summary.skipped > 0 {
+                return Ok(());
+            }
+            let last = LastRun {
+                key,
+                speeches: summary.speeches,
+                problems: summary.problems,
+                tokens: summary.tokens,
+                bytes: summary.bytes,
+                encodings: encodings
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), *v))
+                    .collect(),
+                rows: rows.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
+            };
+            cache::save_last_run(dir, &cfg.out, &last)
+        });
+        if let Err(e) = kept {
+            summary
+                .warnings
+                .push(format!("{e:#}; the next run will count every file"));
+        }
+    }
+    Ok(summary)
+}
+
+/// The sums of a cached run: the cache's sum, less the counts of `gone`
+/// (files deleted or changed), plus `counted` (the workers' sums of the
+/// files counted now, speeches per cell in `new_cells`); also the new sum to
+/// store. Cells and stems no speech is left in are removed, as a run from
+/// scratch would not have them.
+fn update_sum(
+    layout: Layout,
+    dir: &Path,
+    previous: &Cache,
+    gone: &[&CacheEntry],
+    counted: (Totals, Lexicon),
+    new_cells: BTreeMap<crate::partial::Key, u64>,
+) -> anyhow::Result<(Totals, Lexicon, cache::Sum)> {
+    let stored = previous.sum(dir)?;
+    let mut lexicon = Lexicon::default();
+    // Form counts, signed while files are taken out.
+    let mut forms: HashMap<String, (u32, i128)> = HashMap::new();
+    let mut totals = stored
+        .counts
+        .to_totals_with(layout, &mut lexicon, |form, stem, n| {
+            forms.entry(form.to_owned()).or_insert((stem, 0)).1 += i128::from(n);
+        })?;
+    let mut cells: BTreeMap<crate::partial::Key, u64> = stored.speeches.into_iter().collect();
+    for (entry, counts) in gone
+        .iter()
+        .zip(previous.counts_of(dir, gone.iter().copied())?)
+    {
+        let part = counts.to_totals_with(layout, &mut lexicon, |form, stem, n| {
+            forms.entry(form.to_owned()).or_insert((stem, 0)).1 -= i128::from(n);
+        })?;
+        crate::partial::subtract(&mut totals, &part)?;
+        cache::take_speeches(&mut cells, &entry.key, 1)?;
+    }
+    let (new_totals, new_lexicon) = counted;
+    let new = Counts::from_totals(&new_totals, &new_lexicon);
+    drop(new_totals);
+    let part = new.to_totals_with(layout, &mut lexicon, |form, stem, n| {
+        forms.entry(form.to_owned()).or_insert((stem, 0)).1 += i128::from(n);
+    })?;
+    totals.merge(part);
+    for (key, n) in new_cells {
+        *cells.entry(key).or_default() += n;
+    }
+    cells.retain(|_, n| *n > 0);
+    crate::partial::prune(&mut totals, &cells);
+    let mut forms: Vec<(String, (u32, i128))> = forms.into_iter().collect();
+    forms.sort_unstable();
+    for (form, (stem, n)) in forms {
+        match u64::try_from(n) {
+            Ok(0) => {}
+            Ok(n) => lexicon.add_form(&form, stem, n),
+            Err(_) => anyhow::bail!("form counts would go below zero"),
+        }
+    }
+    let sum = cache::Sum {
+        counts: Counts::from_totals(&totals, &lexicon),
+        speeches: cells.into_iter().collect(),
+    };
+    Ok((totals, lexicon, sum))
+}
+
+/// The run with `--cache` when nothing changed since the last one (same
+/// key): its tables are copied from the cache, and no file is read.
+fn copy_last_tables(
+    cfg: &RunConfig,
+    prep: &Prepared,
+    dir: &Path,
+    last: &LastRun,
+    command_line: &[String],
+    log: &Log,
+    started: Instant,
+) -> Result<Summary, RunError> {
+    let files = prep.found.sources.len() as u64;
+    log.start(files, prep.found.bytes(), 0);
+    log.stage("tables");
+    let staging = Staging::create(&cfg.out).map_err(io)?;
+    let mut rows = BTreeMap::new();
+    for (name, n) in &last.rows {
+        let name = tables::ALL
+            .iter()
+            .find(|t| **t == name)
+            .ok_or_else(|| io(anyhow!("the cache names an unknown table {name}")))?;
+        fs::copy(
+            dir.join(cache::TABLES_DIR).join(name),
+            staging.path().join(name),
+        )
+        .with_context(|| format!("cannot copy {name} from the cache"))
+        .map_err(io)?;
+        rows.insert(*name, *n);
+    }
+    let mut tally = Tally::default();
+    for (label, n) in &last.encodings {
+        let label = ENCODINGS
+            .iter()
+            .find(|e| **e == label)
+            .copied()
+            .unwrap_or("other");
+        tally.encodings.insert(label, *n);
+    }
+    let mut summary = Summary {
+        speeches: last.speeches,
+        skipped: 0,
+        problems: last.problems,
+        tokens: last.tokens,
+        bytes: last.bytes,
+        elapsed: started.elapsed(),
+        out: cfg.out.clone(),
+        warnings: Vec::new(),
+        partial: false,
+        reused: Some(last.speeches),
+    };
+    let extra = vec![(
+        "cache",
+        serde_json::json!({ "path": dir.display().to_string(), "reused": last.speeches }),
+    )];
+    let manifest = crate::manifest::build(&crate::manifest::ManifestInput {
+        command_line,
+        settings: &prep.settings,
+        dictionary: &prep.dictionary,
+        threads: cfg.threads,
+        out: &cfg.out,
+        encodings: &tally.encodings,
+        rows: &rows,
+        summary: &summary,
+        dir: staging.path(),
+        extra,
+    })
+    .map_err(io)?;
+    tables::write_synced(&staging.path().join(tables::MANIFEST), manifest.as_bytes())
+        .with_context(|| format!("cannot write {}", tables::MANIFEST))
+        .map_err(io)?;
+    // The last moment to stop: once the swap begins, the run completes.
+    check_interrupt()?;
+    summary.warnings = staging.commit(tables::ALL).map_err(io)?;
+    Ok(summary)
+}
+
+/// Counts one shard of the corpus and writes its partial file into
+/// `partial_dir`. Problems met while listing go to shard 0 only, so that
+/// the merge reports each once.
+pub fn count(
+    cfg: &RunConfig,
+    shard: Shard,
+    partial_dir: &Path,
+    log: &Log,
+) -> Result<Summary, RunError> {
+    let started = Instant::now();
+    let prep = Prepared::load(cfg)?;
+    let found = &prep.found;
+    let todo: Vec<usize> = (0..found.sources.len())
+        .filter(|&seq| shard.holds(&found.sources[seq].speech_id))
+        .collect();
+    let bytes: u64 = todo.iter().map(|&s| found.sources[s].size()).sum();
+    log.start(todo.len() as u64, bytes, todo.len() as u64);
+    let mut progress = Progress::new(log, bytes, todo.len() as u64);
+    let mut tally = Tally::default();
+    if shard.index == 0 {
+        tally.skipped = prep.skipped;
+        tally.problems = prep.problems.clone();
+    }
+    let mut rows = Vec::new();
+    let (totals, lexicon) = count_files(&prep, cfg, &todo, false, None, |done| {
+        let src = &found.sources[done.seq];
+        progress.advance(src.size());
+        match done.result {
+            Ok(counted) => {
+                tally.bytes += counted.bytes;
+                tally.encoding(counted.encoding);
+                rows.push(SpeechEntry {
+                    id: src.speech_id.to_string(),
+                    row: String::from_utf8_lossy(&counted.row).into_owned(),
+                    bytes: counted.bytes,
+                    encoding: counted.encoding.to_owned(),
+                });
+                tally.problems.extend(counted.problems);
+            }
+            Err(problem) => {
+                tally.skipped += 1;
+                tally.problems.push(problem);
+            }
+        }
+    })?;
+    progress.finish();
+    check_interrupt()?;
+    tally.problems.sort();
+    fs::create_dir_all(partial_dir)
+        .with_context(|| format!("cannot create {}", partial_dir.display()))
+        .map_err(io)?;
+    let info = ShardInfo {
+        index: shard.index,
+        count: shard.count,
+    };
+    let path = partial_dir.join(PartialFile::file_name(info));
+    let summary = Summary {
+        speeches: totals.speeches,
+        skipped: tally.skipped,
+        problems: tally.problems.len() as u64,
+        tokens: totals.tokens,
+        bytes: tally.bytes,
+        elapsed: started.elapsed(),
+        out: path.clone(),
+        warnings: Vec::new(),
+        partial: true,
+        reused: None,
+    };
+    let partial = PartialFile {
+        format: FORMAT.to_owned(),
+        format_version: FORMAT_VERSION,
+        shard: info,
+        settings: prep.settings.clone(),
+        threads: cfg.threads,
+        elapsed_seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        files: todo.len() as u64,
+        skipped: tally.skipped,
+        speeches: rows,
+        problems: tally
+            .problems
+            .iter()
+            .map(ProblemEntry::from_problem)
+            .collect(),
+        counts: Counts::from_totals(&totals, &lexicon),
+    };
+    partial.write(&path).map_err(io)?;
+    Ok(summary)
+}
+
+/// What the tables are written from, and where.
+pub(crate) struct Finish<'a> {
+    /// The temporary output folder, speeches.csv already in it.
+    pub staging: Staging,
+    /// The sums.
+    pub totals: Totals,
+    /// Their stems.
+    pub lexicon: Lexicon,
+    /// Encodings, bytes, skipped files and problems.
+    pub tally: Tally,
+    /// The dictionary.
+    pub dictionary: &'a Dictionary,
+    /// Options and inputs, for the manifest.
+    pub settings: &'a Settings,
+    /// Worker threads, for the manifest.
+    pub threads: usize,
+    /// `--out`.
+    pub out: &'a Path,
+    /// The command line, for the manifest.
+    pub command_line: &'a [String],
+    /// Keys of the manifest only some commands write.
+    pub extra: Vec<(&'static str, serde_json::Value)>,
+}
+
+/// Writes every table but speeches.csv (already written) from the sums,
+/// then errors.csv and manifest.json, and swaps the folder into place:
+/// what `agora run` and `agora merge` share, so their tables are the same.
+/// Returns the summary and the rows of each table.
+pub(crate) fn finish_tables(
+    f: Finish<'_>,
+    started: Instant,
+) -> Result<(Summary, BTreeMap<&'static str, u64>), RunError> {
+    let Finish {
+        staging,
+        totals,
+        lexicon,
+        mut tally,
+        dictionary,
+        settings,
+        threads,
+        out,
+        command_line,
+        extra,
+    } = f;
+    let tables_on = Tables::from_labels(&settings.tables)
+        .ok_or_else(|| usage(anyhow!("unknown table in {:?}", settings.tables)))?;
+    let (by_year, top, min_count) = (settings.by_year, settings.top, settings.min_count);
     let dir = staging.path();
     let mut rows = BTreeMap::new();
     rows.insert(tables::SPEECHES, totals.speeches);
-    speeches.finish().map_err(io)?;
-    if cfg.tables.themes {
-        let n = tables::write_theme_counts(dir, &totals, &dictionary).map_err(io)?;
+    if tables_on.themes {
+        let n = tables::write_theme_counts(dir, &totals, dictionary).map_err(io)?;
         rows.insert(tables::THEME_COUNTS, n);
     }
-    if cfg.tables.cooccurrence {
-        let n = tables::write_cooccurrence(dir, &totals, &dictionary, cfg.by_year).map_err(io)?;
+    if tables_on.cooccurrence {
+        let n = tables::write_cooccurrence(dir, &totals, dictionary, by_year).map_err(io)?;
         rows.insert(tables::COOCCURRENCE, n);
     }
-    if cfg.tables.keywords {
-        let n = tables::write_keyword_counts(dir, &totals, &dictionary).map_err(io)?;
+    if tables_on.keywords {
+        let n = tables::write_keyword_counts(dir, &totals, dictionary).map_err(io)?;
         rows.insert(tables::KEYWORD_COUNTS, n);
     }
-    if cfg.tables.collocates {
-        // Ranked in parallel on the workers' threads, idle by now.
+    // Collocates and keyness are ranked in parallel, on as many threads as
+    // the run counted with.
+    let pool = worker_pool(threads).map_err(io)?;
+    if tables_on.collocates {
         let n = pool
             .install(|| {
                 tables::write_collocates(
-                    dir,
-                    &totals,
-                    &lexicon,
-                    &dictionary,
-                    cfg.by_year,
-                    cfg.top,
-                    cfg.min_count,
+                    dir, &totals, &lexicon, dictionary, by_year, top, min_count,
                 )
             })
             .map_err(io)?;
         rows.insert(tables::COLLOCATES, n);
     }
-    if cfg.tables.terms {
-        let n = tables::write_term_counts(dir, &totals, &lexicon, cfg.min_count).map_err(io)?;
+    if tables_on.terms {
+        let n = tables::write_term_counts(dir, &totals, &lexicon, min_count).map_err(io)?;
         rows.insert(tables::TERM_COUNTS, n);
     }
-    if cfg.tables.keyness {
+    if tables_on.keyness {
         let n = pool
-            .install(|| {
-                tables::write_keyness(dir, &totals, &lexicon, cfg.by_year, cfg.top, cfg.min_count)
-            })
+            .install(|| tables::write_keyness(dir, &totals, &lexicon, by_year, top, min_count))
             .map_err(io)?;
         rows.insert(tables::KEYNESS, n);
     }
     rows.insert(
         tables::ERRORS,
-        tables::write_errors(dir, &mut problems).map_err(io)?,
+        tables::write_errors(dir, &mut tally.problems).map_err(io)?,
     );
-
     let mut summary = Summary {
         speeches: totals.speeches,
-        skipped,
-        problems: problems.len() as u64,
+        skipped: tally.skipped,
+        problems: tally.problems.len() as u64,
         tokens: totals.tokens,
-        bytes: bytes_read,
+        bytes: tally.bytes,
         elapsed: started.elapsed(),
-        out: cfg.out.clone(),
+        out: out.to_owned(),
         warnings: Vec::new(),
+        partial: false,
+        reused: None,
     };
     let manifest = crate::manifest::build(&crate::manifest::ManifestInput {
-        cfg,
         command_line,
-        dictionary_label: &cfg.themes.label(),
-        dictionary_source: &dict_source,
-        dictionary: &dictionary,
-        sources: &found.sources,
-        metadata_tables: &metadata.tables,
-        encodings: &encodings,
+        settings,
+        dictionary,
+        threads,
+        out,
+        encodings: &tally.encodings,
         rows: &rows,
         summary: &summary,
         dir,
+        extra,
     })
     .map_err(io)?;
     tables::write_synced(&dir.join(tables::MANIFEST), manifest.as_bytes())
@@ -428,7 +1110,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String]) -> Result<Summary, RunError
     // The last moment to stop: once the swap begins, the run completes.
     check_interrupt()?;
     summary.warnings = staging.commit(tables::ALL).map_err(io)?;
-    Ok(summary)
+    Ok((summary, rows))
 }
 
 /// Reads and checks the dictionary; returns its text too (for the hash).
@@ -463,8 +1145,8 @@ fn stream(
         let _ = credit_tx.send(());
     }
     std::thread::scope(|scope| {
-        let found = shared.found;
-        scope.spawn(move || dispatch(found, job_tx, credit_rx));
+        let (found, todo) = (shared.found, shared.todo);
+        scope.spawn(move || dispatch(found, todo, job_tx, credit_rx));
         // The workers own the only senders of results, so the results
         // channel closes when the last worker ends.
         scope.spawn(move || {
@@ -490,26 +1172,26 @@ fn stream(
     Ok(())
 }
 
-/// The dispatcher thread: cuts the sources, in order, into batches by their
-/// listed sizes, taking one credit per batch; the aggregator returns a credit
-/// for every batch it has put in order. It reads nothing: each worker reads
-/// its own files, so the bytes are still in that core's cache when they are
-/// counted, and `--threads 1` means one thread doing the work.
-fn dispatch(found: &Discovery, batches: Sender<Batch>, credits: Receiver<()>) {
-    let sources = &found.sources;
+/// The dispatcher thread: cuts the files to count (`todo`, positions in the
+/// listing, in order) into batches by their listed sizes, taking one credit
+/// per batch; the aggregator returns a credit for every batch it has put in
+/// order. It reads nothing: each worker reads its own files, so the bytes
+/// are still in that core's cache when they are counted, and `--threads 1`
+/// means one thread doing the work.
+fn dispatch(found: &Discovery, todo: &[usize], batches: Sender<Batch>, credits: Receiver<()>) {
     let (mut index, mut start, mut bytes) = (0, 0, 0);
-    for (seq, source) in sources.iter().enumerate() {
+    for (k, &seq) in todo.iter().enumerate() {
         // On SIGINT/SIGTERM, stop handing out files: the workers finish
         // what is in flight and the channels close.
         if crate::interrupt::requested().is_some() {
             return;
         }
-        bytes += source.size();
-        let end = seq + 1;
-        if bytes >= BATCH_BYTES || end - start >= BATCH_FILES || end == sources.len() {
+        bytes += found.sources[seq].size();
+        let end = k + 1;
+        if bytes >= BATCH_BYTES || end - start >= BATCH_FILES || end == todo.len() {
             let batch = Batch {
                 index,
-                seqs: start..end,
+                ks: start..end,
             };
             // The aggregator or the workers are gone only when the run is failing anyway.
             if credits.recv().is_err() || batches.send(batch).is_err() {
@@ -520,52 +1202,42 @@ fn dispatch(found: &Discovery, batches: Sender<Batch>, credits: Receiver<()>) {
     }
 }
 
-/// Moves a worker's totals, keyed by its analyzer's stem ids, into
-/// `resolved`, keyed by the run's lexicon.
-fn resolve(
-    shared: &Shared<'_>,
-    analyzer: &Analyzer<'_>,
-    totals: &mut Totals,
-    resolved: &mut Totals,
-) {
-    let global = shared
-        .lexicon
+/// Hands an analyzer's form counts over to the run, as it ends.
+fn hand_over(shared: &Shared<'_>, analyzer: Analyzer<'_>) {
+    shared
+        .vocabularies
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .absorb(analyzer.vocabulary());
-    // Outside the lock: the other workers resolve at the same time.
-    totals.resolve(&global, resolved);
+        .push(analyzer.into_vocabulary());
 }
 
 /// An analyzer for a worker: it counts the vocabulary and collocates only
 /// when their tables are asked for, since that costs time on every token.
 fn new_analyzer<'a>(shared: &Shared<'a>) -> Analyzer<'a> {
-    let tables = shared.layout.tables;
-    if !(tables.keyness || tables.collocates || tables.terms) {
+    if !shared.layout.counts_words() {
         return Analyzer::new(shared.matcher);
     }
-    let analyzer = Analyzer::with_vocabulary(shared.matcher, shared.stopwords);
-    match tables.collocates {
+    let analyzer = Analyzer::with_vocabulary(shared.matcher, shared.stopwords, shared.stem_ids);
+    match shared.layout.tables.collocates {
         true => analyzer.with_collocates(shared.window),
         false => analyzer,
     }
 }
 
-/// A worker: runs the text stages on each file of each batch it receives.
+/// A worker: reads and runs the text stages on each file of each batch it
+/// receives.
 fn work(shared: &Shared<'_>, batches: Receiver<Batch>, done: Sender<DoneBatch>) {
     let mut analyzer = new_analyzer(shared);
     let mut totals = Totals::new(shared.layout);
-    let mut resolved = Totals::new(shared.layout);
     work_batches(
         shared,
         &batches,
         &done,
         &mut analyzer,
         &mut totals,
-        &mut resolved,
+        &mut Vec::new(),
     );
-    resolve(shared, &analyzer, &mut totals, &mut resolved);
-    let totals = resolved;
+    hand_over(shared, analyzer);
     // Handed over whether the channels closed normally or not; a poisoned
     // lock only means another worker panicked, and sums stay valid.
     shared
@@ -581,12 +1253,13 @@ fn work_batches<'a>(
     done: &Sender<DoneBatch>,
     analyzer: &mut Analyzer<'a>,
     totals: &mut Totals,
-    resolved: &mut Totals,
+    seen: &mut Vec<u64>,
 ) {
     let mut bytes = Vec::new();
     for batch in batches.iter() {
-        let mut results = Vec::with_capacity(batch.seqs.len());
-        for seq in batch.seqs {
+        let mut results = Vec::with_capacity(batch.ks.len());
+        for k in batch.ks {
+            let seq = shared.todo[k];
             let source = &shared.found.sources[seq];
             let read = read_file(
                 &shared.found.path(source),
@@ -594,14 +1267,16 @@ fn work_batches<'a>(
                 shared.max_file_bytes,
                 &mut bytes,
             );
-            let result = catch_unwind(AssertUnwindSafe(|| {
-                process(shared, analyzer, totals, seq, read.map(|()| &bytes[..]))
+            let read = read.map(|()| &bytes[..]);
+            let result = catch_unwind(AssertUnwindSafe(|| match shared.per_file {
+                true => process_apart(shared, analyzer, totals, seen, seq, read),
+                false => process(shared, analyzer, totals, seq, read),
             }));
             results.push(result.unwrap_or_else(|panic| {
                 // A bug, not bad input; the file is reported and the run goes on
                 // with a fresh analyzer, since the old one may be inconsistent.
-                resolve(shared, analyzer, totals, resolved);
-                *analyzer = new_analyzer(shared);
+                hand_over(shared, std::mem::replace(analyzer, new_analyzer(shared)));
+                seen.clear();
                 let why = panic
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
@@ -628,6 +1303,64 @@ fn work_batches<'a>(
             return;
         }
     }
+}
+
+/// Counts one file with totals of its own and keeps its counts apart (for
+/// the cache); a file whose content the previous cache holds is not
+/// analyzed again. The worker's analyzer is kept across files (its word
+/// cache is what makes counting fast); the file's form counts are what its
+/// vocabulary's counts grew by, against `seen`, the counts before it.
+fn process_apart<'a>(
+    shared: &Shared<'a>,
+    analyzer: &mut Analyzer<'a>,
+    totals: &mut Totals,
+    seen: &mut Vec<u64>,
+    seq: usize,
+    bytes: Result<&[u8], String>,
+) -> Done {
+    let source = &shared.found.sources[seq];
+    let sha256 = match &bytes {
+        Ok(bytes) => sha256_hex(bytes),
+        Err(_) => String::new(),
+    };
+    if let Some(entry) = shared
+        .previous
+        .and_then(|c| c.same_content(&source.speech_id, &shared.found.path(source), &sha256))
+    {
+        return Done {
+            seq,
+            result: entry.to_counted(),
+        };
+    }
+    let mut own = Totals::new(shared.layout);
+    let mut done = process(shared, analyzer, &mut own, seq, bytes);
+    if let Ok(counted) = &mut done.result {
+        // The file's stem counts stay with its own totals (and go into the
+        // worker's below), not to the writer.
+        if let Some((meta, counts)) = counted.words.take() {
+            own.add_words(&meta, &counts);
+        }
+        let vocab = analyzer.vocabulary();
+        seen.resize(vocab.forms(), 0);
+        let mut forms = Vec::new();
+        for (i, (form, stem, n)) in vocab.form_counts().enumerate() {
+            if n != seen[i] {
+                forms.push((form, stem, n - seen[i]));
+                seen[i] = n;
+            }
+        }
+        let stems = shared.stem_ids.lock().unwrap_or_else(|e| e.into_inner());
+        let counts = Counts::build(&own, |id| stems.get(id), forms);
+        drop(stems);
+        counted.file = Some(Box::new(FileCounts {
+            counts_json: serde_json::to_vec(&counts).unwrap_or_default(),
+            sha256,
+            key: counted.key.take().unwrap_or_default(),
+        }));
+    }
+    // The worker's own sums hold every file counted, as without a cache.
+    totals.merge(own);
+    done
 }
 
 /// Decodes, ingests and analyzes one file: its bytes, or why they could not
@@ -693,7 +1426,7 @@ fn process<'a>(
             format!("{why}; counted with 0 tokens"),
         ));
     }
-    totals.add(&speech.meta, &counts);
+    totals.add_themes(&speech.meta, &counts);
     let row = tables::speech_row(
         &source.speech_id,
         &path(),
@@ -706,6 +1439,19 @@ fn process<'a>(
         row,
         encoding: encoding.label(),
         problems,
+        file: None,
+        from_cache: false,
+        key: shared.per_file.then(|| {
+            (
+                speech.meta.country_iso3.clone(),
+                speech.meta.country_name.clone(),
+                speech.meta.year,
+            )
+        }),
+        words: shared
+            .layout
+            .counts_words()
+            .then_some((speech.meta, counts)),
     };
     Done {
         seq,
@@ -753,6 +1499,7 @@ mod tests {
         let matcher = Matcher::new(&dictionary);
         let metadata = Metadata::load(&[], &found, &mut Vec::new()).unwrap();
         let stopwords = StopWords::parse("");
+        let stem_ids = Mutex::new(Interner::default());
         let shared = Shared {
             found: &found,
             matcher: &matcher,
@@ -766,7 +1513,11 @@ mod tests {
             stopwords: &stopwords,
             window: 5,
             max_file_bytes: MAX_FILE_BYTES,
-            lexicon: Mutex::new(Lexicon::default()),
+            todo: &[0, 1, 2],
+            per_file: false,
+            previous: None,
+            stem_ids: &stem_ids,
+            vocabularies: Mutex::new(Vec::new()),
             totals: Mutex::new(Vec::new()),
         };
         let pool = rayon::ThreadPoolBuilder::new()
@@ -807,10 +1558,19 @@ mod tests {
             elapsed: Duration::from_millis(500),
             out: PathBuf::from("output"),
             warnings: Vec::new(),
+            partial: false,
+            reused: None,
         };
         assert_eq!(
             summary.line(),
             "agora: 3 speeches, 2.5 MB, 1234 tokens in 0.50 s (5.0 MB/s); 1 skipped, 2 in errors.csv; tables in output"
         );
+        let summary = Summary {
+            reused: Some(2),
+            ..summary
+        };
+        assert!(summary
+            .line()
+            .contains("(5.0 MB/s); 2 reused from the cache; 1 skipped"));
     }
 }

@@ -364,7 +364,7 @@ pub fn write_keyness(
     for ((_, year), words) in &totals.words {
         let (tokens, stems) = corpus.entry(*year).or_default();
         *tokens += words.tokens;
-        for (&stem, &n) in &words.stems {
+        for (stem, n) in words.stems.iter() {
             *stems.entry(stem).or_default() += u64::from(n);
         }
     }
@@ -372,48 +372,54 @@ pub fn write_keyness(
     // Each country's ranking is independent of the others': they are
     // computed in parallel (on the run's worker threads) and written in order.
     let parts: Vec<_> = totals.words.iter().collect();
-    let records: Vec<Vec<Vec<String>>> = parts
-        .par_iter()
-        .map(|&(((iso3, name), year), words)| {
-            let (corpus_tokens, corpus_stems) = &corpus[year];
-            let key_terms = agora_stages::keyness::key_terms(
-                words.stems.iter().map(|(&stem, &n)| (stem, u64::from(n))),
-                |stem| lexicon.stem(stem),
-                |stem| corpus_stems.get(&stem).copied().unwrap_or(0),
-                words.tokens,
-                *corpus_tokens,
-                min_count,
-                top,
-            );
-            let mut records = Vec::with_capacity(key_terms.len());
-            for (rank, t) in key_terms.iter().enumerate() {
-                let mut record = key_record(iso3, name, *year, by_year);
-                record.extend([
-                    (rank + 1).to_string(),
-                    text(t.stem).into_owned(),
-                    text(terms[t.id as usize]).into_owned(),
-                    t.count.to_string(),
-                    words.tokens.to_string(),
-                    t.other_count.to_string(),
-                    (corpus_tokens - words.tokens).to_string(),
-                    fixed6(t.g2),
-                    fixed6(t.chi2),
-                ]);
-                records.push(record);
-            }
-            records
-        })
-        .collect();
-    write_all(w, records)
+    write_ranked(w, &parts, |&(((iso3, name), year), words)| {
+        let (corpus_tokens, corpus_stems) = &corpus[year];
+        let key_terms = agora_stages::keyness::key_terms(
+            words.stems.iter().map(|(stem, n)| (stem, u64::from(n))),
+            |stem| lexicon.stem(stem),
+            |stem| corpus_stems.get(&stem).copied().unwrap_or(0),
+            words.tokens,
+            *corpus_tokens,
+            min_count,
+            top,
+        );
+        let mut records = Vec::with_capacity(key_terms.len());
+        for (rank, t) in key_terms.iter().enumerate() {
+            let mut record = key_record(iso3, name, *year, by_year);
+            record.extend([
+                (rank + 1).to_string(),
+                text(t.stem).into_owned(),
+                text(terms[t.id as usize]).into_owned(),
+                t.count.to_string(),
+                words.tokens.to_string(),
+                t.other_count.to_string(),
+                (corpus_tokens - words.tokens).to_string(),
+                fixed6(t.g2),
+                fixed6(t.chi2),
+            ]);
+            records.push(record);
+        }
+        records
+    })
 }
 
-/// Writes the records of each part in order and finishes the table;
-/// returns its number of rows.
-fn write_all(mut w: CsvWriter, parts: Vec<Vec<Vec<String>>>) -> Result<u64> {
+/// Ranks `parts` in parallel (on the current rayon pool) with `rank`, which
+/// gives each part's records, and writes the records in the order of
+/// `parts`; finishes the table and returns its number of rows. Parts are
+/// taken a chunk at a time, so the records waiting to be written stay few.
+fn write_ranked<T: Sync>(
+    mut w: CsvWriter,
+    parts: &[T],
+    rank: impl Fn(&T) -> Vec<Vec<String>> + Sync,
+) -> Result<u64> {
+    const CHUNK: usize = 256;
     let mut rows = 0;
-    for record in parts.iter().flatten() {
-        w.write_record(record)?;
-        rows += 1;
+    for chunk in parts.chunks(CHUNK) {
+        let records: Vec<Vec<Vec<String>>> = chunk.par_iter().map(&rank).collect();
+        for record in records.iter().flatten() {
+            w.write_record(record)?;
+            rows += 1;
+        }
     }
     finish(w)?;
     Ok(rows)
@@ -458,57 +464,53 @@ pub fn write_collocates(
                 .map(move |(theme, c)| (key, theme, c))
         })
         .collect();
-    let records: Vec<Vec<Vec<String>>> = per_theme
-        .par_iter()
-        .map(|&(key, theme, c)| {
-            let Some(words) = totals.words.get(key) else {
-                return Vec::new();
-            };
-            let n = words.tokens;
-            // (stem id, O, stem count, llr, pmi) of the over-represented stems.
-            let mut ranked: Vec<(u32, u64, u64, f64, f64)> = c
-                .stems
-                .iter()
-                .map(|(&stem, &o)| (stem, u64::from(o)))
-                .filter(|&(_, o)| o >= min_count.max(1))
-                .filter_map(|(stem, o)| {
-                    let f = words.stems.get(&stem).map_or(o, |&f| u64::from(f)).max(o);
-                    // More often in the windows than elsewhere: O / W > (f − O) / (N − W).
-                    let over = u128::from(o) * u128::from(n - c.window_tokens)
-                        > u128::from(f - o) * u128::from(c.window_tokens);
-                    over.then(|| {
-                        let s = pair_stats(n, c.window_tokens, f, o);
-                        (stem, o, f, s.llr, s.pmi)
-                    })
+    write_ranked(w, &per_theme, |&(key, theme, c)| {
+        let Some(words) = totals.words.get(key) else {
+            return Vec::new();
+        };
+        let n = words.tokens;
+        // (stem id, O, stem count, llr, pmi) of the over-represented stems.
+        let mut ranked: Vec<(u32, u64, u64, f64, f64)> = c
+            .stems
+            .iter()
+            .map(|(stem, o)| (stem, u64::from(o)))
+            .filter(|&(_, o)| o >= min_count.max(1))
+            .filter_map(|(stem, o)| {
+                let f = words.stems.get(stem).map_or(o, u64::from).max(o);
+                // More often in the windows than elsewhere: O / W > (f − O) / (N − W).
+                let over = u128::from(o) * u128::from(n - c.window_tokens)
+                    > u128::from(f - o) * u128::from(c.window_tokens);
+                over.then(|| {
+                    let s = pair_stats(n, c.window_tokens, f, o);
+                    (stem, o, f, s.llr, s.pmi)
                 })
-                .collect();
-            ranked.sort_by(|x, y| {
-                y.3.total_cmp(&x.3)
-                    .then_with(|| lexicon.stem(x.0).cmp(lexicon.stem(y.0)))
-            });
-            ranked.truncate(top);
-            let ((iso3, name), year) = key;
-            let mut records = Vec::with_capacity(ranked.len());
-            for (rank, &(stem, o, f, llr, pmi)) in ranked.iter().enumerate() {
-                let mut record = key_record(iso3, name, *year, by_year);
-                record.extend([
-                    text(&dict.themes[theme].name).into_owned(),
-                    (rank + 1).to_string(),
-                    text(lexicon.stem(stem)).into_owned(),
-                    text(terms[stem as usize]).into_owned(),
-                    o.to_string(),
-                    c.window_tokens.to_string(),
-                    f.to_string(),
-                    n.to_string(),
-                    fixed6(llr),
-                    fixed6(pmi),
-                ]);
-                records.push(record);
-            }
-            records
-        })
-        .collect();
-    write_all(w, records)
+            })
+            .collect();
+        ranked.sort_by(|x, y| {
+            y.3.total_cmp(&x.3)
+                .then_with(|| lexicon.stem(x.0).cmp(lexicon.stem(y.0)))
+        });
+        ranked.truncate(top);
+        let ((iso3, name), year) = key;
+        let mut records = Vec::with_capacity(ranked.len());
+        for (rank, &(stem, o, f, llr, pmi)) in ranked.iter().enumerate() {
+            let mut record = key_record(iso3, name, *year, by_year);
+            record.extend([
+                text(&dict.themes[theme].name).into_owned(),
+                (rank + 1).to_string(),
+                text(lexicon.stem(stem)).into_owned(),
+                text(terms[stem as usize]).into_owned(),
+                o.to_string(),
+                c.window_tokens.to_string(),
+                f.to_string(),
+                n.to_string(),
+                fixed6(llr),
+                fixed6(pmi),
+            ]);
+            records.push(record);
+        }
+        records
+    })
 }
 
 /// Writes `term_counts.csv`: per country and year, every stem that occurs at

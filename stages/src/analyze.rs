@@ -24,7 +24,7 @@ use crate::matcher::{Hit, Matcher, WordClass, CAN_START};
 use crate::normalize::normalize;
 use crate::stem::Stemmer;
 use crate::tokenize::{lowercase_into, tokenize, Tokens};
-use crate::vocabulary::{StopWords, Vocabulary, STOP};
+use crate::vocabulary::{StemIds, StopWords, Vocabulary, STOP};
 
 /// Word types cached per worker before the cache is emptied (about 100 MB at most).
 pub const MAX_CACHED_WORDS: usize = 1 << 20;
@@ -161,10 +161,56 @@ impl Hash for ShortKey {
     }
 }
 
+impl ShortKey {
+    /// A quick hash of the key for [`Recent`]: the three words folded and
+    /// multiplied (as FxHash does), top bits taken.
+    fn slot(&self) -> usize {
+        let [a, b, c] = self.0;
+        let h = (a ^ b.rotate_left(21) ^ c.rotate_left(42)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        (h >> (64 - Recent::BITS)) as usize
+    }
+}
+
+/// A small direct-mapped cache of the word types met most recently, in
+/// front of the hash map: the few thousand commonest words make up most
+/// tokens, and their entries (32 bytes each, 128 KiB in all) stay in the
+/// core's second-level cache, where the whole map does not. A slot holds one
+/// key; a new word simply overwrites it. The all-zero key is never a word.
+struct Recent {
+    slots: Box<[(ShortKey, u32)]>,
+}
+
+impl Recent {
+    const BITS: u32 = 12;
+
+    fn get(&self, key: &ShortKey, slot: usize) -> Option<u32> {
+        let (k, id) = &self.slots[slot];
+        (k == key).then_some(*id)
+    }
+
+    fn put(&mut self, key: ShortKey, slot: usize, id: u32) {
+        self.slots[slot] = (key, id);
+    }
+
+    fn clear(&mut self) {
+        self.slots.fill((ShortKey([0; 3]), 0));
+    }
+}
+
+impl Default for Recent {
+    fn default() -> Self {
+        Recent {
+            slots: vec![(ShortKey([0; 3]), 0); 1 << Self::BITS].into_boxed_slice(),
+        }
+    }
+}
+
 /// The per-worker cache of word classes.
 #[derive(Default)]
 struct WordClasses {
     stemmer: Stemmer,
+    /// The recent short words, looked at before `short`.
+    recent: Recent,
     /// Short ASCII word (lowercased) → class id.
     short: FxHashMap<ShortKey, u32>,
     /// Any other lowercase word → class id.
@@ -188,14 +234,22 @@ impl WordClasses {
         start: usize,
         end: usize,
         matcher: &Matcher,
-        stop: Option<&StopWords>,
+        stop: Option<WordList<'_>>,
     ) -> u32 {
         if let Some(key) = ShortKey::new(text.as_bytes(), start, end) {
-            if let Some(&id) = self.short.get(&key) {
+            let slot = key.slot();
+            if let Some(id) = self.recent.get(&key, slot) {
                 return id;
             }
-            let id = self.new_class(&key.to_lowercase_string(), matcher, stop);
-            self.short.insert(key, id);
+            let id = match self.short.get(&key) {
+                Some(&id) => id,
+                None => {
+                    let id = self.new_class(&key.to_lowercase_string(), matcher, stop);
+                    self.short.insert(key, id);
+                    id
+                }
+            };
+            self.recent.put(key, slot, id);
             return id;
         }
         lowercase_into(&text[start..end], &mut self.lower);
@@ -211,10 +265,10 @@ impl WordClasses {
 
     /// Classifies a word type seen for the first time; returns its id, with
     /// [`CAN_START`] set when a term can start at it.
-    fn new_class(&mut self, lowercase: &str, matcher: &Matcher, stop: Option<&StopWords>) -> u32 {
+    fn new_class(&mut self, lowercase: &str, matcher: &Matcher, stop: Option<WordList<'_>>) -> u32 {
         let id = self.classes.len() as u32;
         let form = match stop {
-            Some(stop) => self.vocab.form(lowercase, &self.stemmer, stop),
+            Some((stop, stem_ids)) => self.vocab.form(lowercase, &self.stemmer, stop, stem_ids),
             None => STOP,
         };
         self.form_of_class.push(form);
@@ -231,6 +285,7 @@ impl WordClasses {
     /// Empties the caches when they are full.
     fn bound(&mut self) {
         if self.short.len() + self.long.len() >= MAX_CACHED_WORDS {
+            self.recent.clear();
             self.short.clear();
             self.long.clear();
             self.classes.clear();
@@ -239,11 +294,15 @@ impl WordClasses {
     }
 }
 
+/// What counting the vocabulary needs: the stop words to leave out and the
+/// numbering of stems.
+type WordList<'a> = (&'a StopWords, &'a dyn StemIds);
+
 /// Runs the text stages over speeches; one per worker thread.
 pub struct Analyzer<'m> {
     matcher: &'m Matcher,
     /// Stop words, when the vocabulary is counted.
-    stop: Option<&'m StopWords>,
+    stop: Option<WordList<'m>>,
     classes: WordClasses,
     /// Occurrences per form id and per stem id in the current speech, and
     /// the ids touched.
@@ -288,10 +347,15 @@ impl<'m> Analyzer<'m> {
     }
 
     /// An analyzer that also counts every word form but the stop words (for
-    /// keyness), in [`SpeechCounts::forms`].
-    pub fn with_vocabulary(matcher: &'m Matcher, stop: &'m StopWords) -> Self {
+    /// keyness), in [`SpeechCounts::stems`], with stems numbered by
+    /// `stem_ids` (which other analyzers may share).
+    pub fn with_vocabulary(
+        matcher: &'m Matcher,
+        stop: &'m StopWords,
+        stem_ids: &'m dyn StemIds,
+    ) -> Self {
         Analyzer {
-            stop: Some(stop),
+            stop: Some((stop, stem_ids)),
             ..Analyzer::new(matcher)
         }
     }
@@ -303,9 +367,14 @@ impl<'m> Analyzer<'m> {
         self
     }
 
-    /// The forms and stems counted so far, to resolve [`SpeechCounts::stems`].
+    /// The forms counted so far, with their stem ids and counts.
     pub fn vocabulary(&self) -> &Vocabulary {
         &self.classes.vocab
+    }
+
+    /// Ends the analyzer, keeping its vocabulary (the form counts).
+    pub fn into_vocabulary(self) -> Vocabulary {
+        self.classes.vocab
     }
 
     /// Analyzes the countable text of one speech (header already removed).
@@ -504,6 +573,8 @@ pub(crate) fn count(
 mod tests {
     use super::*;
     use crate::dictionary::parse_dictionary;
+    use crate::vocabulary::Interner;
+    use std::sync::Mutex;
 
     fn matcher() -> Matcher {
         let d = parse_dictionary(
@@ -578,15 +649,13 @@ mod tests {
     fn counts_stems_without_stop_words() {
         let m = matcher();
         let stop = crate::vocabulary::StopWords::parse("the\nand\n");
-        let mut a = Analyzer::with_vocabulary(&m, &stop);
+        let ids = Mutex::new(Interner::default());
+        let mut a = Analyzer::with_vocabulary(&m, &stop, &ids);
         let c = a.analyze("The refugees and the Refugees, refugee and women.");
-        let mut named: Vec<(&str, u32)> = c
-            .stems
-            .iter()
-            .map(|&(t, n)| (a.vocabulary().stem(t), n))
-            .collect();
+        let stem = |id: u32| ids.lock().unwrap().get(id).to_owned();
+        let mut named: Vec<(String, u32)> = c.stems.iter().map(|&(t, n)| (stem(t), n)).collect();
         named.sort_unstable();
-        assert_eq!(named, [("refuge", 3), ("women", 1)]);
+        assert_eq!(named, [("refuge".into(), 3), ("women".into(), 1)]);
         assert_eq!(c.tokens, 8);
         // Stems keep their ids across speeches (and the counts start again).
         let c = a.analyze("women WOMEN");
@@ -604,16 +673,18 @@ mod tests {
     fn counts_collocates_in_the_union_of_windows() {
         let m = matcher();
         let stop = crate::vocabulary::StopWords::parse("and");
-        let mut a = Analyzer::with_vocabulary(&m, &stop).with_collocates(2);
+        let ids = Mutex::new(Interner::default());
+        let mut a = Analyzer::with_vocabulary(&m, &stop, &ids).with_collocates(2);
         //          0      1    2    3        4   5       6        7
         let c = a.analyze("Rising seas hurt refugees and climate refugees suffer.");
         // refugees (theme 1): hits at 3 and 6; windows {1, 2, 4, 5} ∪ {4, 5, 7}.
         // climate (theme 0): hit at 5; window {3, 4, 6, 7}.
         assert_eq!(c.window_tokens, [4, 5, 0]);
+        let stems = ids.lock().unwrap();
         let mut named: Vec<(u32, &str, u32)> = c
             .collocates
             .iter()
-            .map(|&(t, s, n)| (t, a.vocabulary().stem(s), n))
+            .map(|&(t, s, n)| (t, stems.get(s), n))
             .collect();
         named.sort_unstable();
         assert_eq!(
@@ -627,6 +698,7 @@ mod tests {
                 (1, "suffer", 1)
             ]
         );
+        drop(stems);
         // The next speech starts afresh.
         let c = a.analyze("women");
         assert!(c.collocates.is_empty());

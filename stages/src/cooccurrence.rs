@@ -126,6 +126,31 @@ impl Cooccurrence {
         }
     }
 
+    /// The raw counts, to store them: units, units per theme, and units per
+    /// pair a < b as a dense upper triangle (row by row).
+    pub fn parts(&self) -> (u64, &[u64], &[u64]) {
+        (self.n_units, &self.n_theme, &self.n_pair)
+    }
+
+    /// Counts from [`Cooccurrence::parts`] of a dictionary of `themes`
+    /// themes; `None` when the lengths do not fit that dictionary.
+    pub fn from_parts(
+        themes: usize,
+        n_units: u64,
+        n_theme: Vec<u64>,
+        n_pair: Vec<u64>,
+    ) -> Option<Self> {
+        let fresh = Cooccurrence::new(themes);
+        (n_theme.len() == fresh.n_theme.len() && n_pair.len() == fresh.n_pair.len()).then_some(
+            Cooccurrence {
+                themes,
+                n_units,
+                n_theme,
+                n_pair,
+            },
+        )
+    }
+
     /// Number of units counted.
     pub fn n_units(&self) -> u64 {
         self.n_units
@@ -197,6 +222,21 @@ mod tests {
         s.push(&mut vec![2]);
         assert_eq!(s.iter().collect::<Vec<_>>(), [&[1, 3][..], &[], &[2]]);
         assert_eq!(s.len(), 3);
+    }
+
+    #[test]
+    fn parts_round_trip() {
+        let mut c = Cooccurrence::new(3);
+        c.add_unit(&[0, 2]);
+        c.add_empty_units(4);
+        let (n, themes, pairs) = c.parts();
+        assert_eq!((n, themes, pairs), (5, &[1, 0, 1][..], &[0, 1, 0][..]));
+        let back = Cooccurrence::from_parts(3, n, themes.to_vec(), pairs.to_vec());
+        assert_eq!(back, Some(c));
+        assert_eq!(
+            Cooccurrence::from_parts(4, 5, vec![1, 0, 1], vec![0, 1, 0]),
+            None
+        );
     }
 
     #[test]

@@ -219,23 +219,44 @@ fn occurs_unbroken(text: &str, word: &str) -> bool {
     let bytes = text.as_bytes();
     match word.as_bytes() {
         [] => false,
-        [first, ..] if word.is_ascii() => memchr::memchr2_iter(
-            first.to_ascii_lowercase(),
-            first.to_ascii_uppercase(),
-            bytes,
-        )
-        .any(|start| {
-            bytes
-                .get(start..start + word.len())
-                .is_some_and(|window| window.eq_ignore_ascii_case(word.as_bytes()))
-                && whole(text, start, word.len())
-        }),
+        w if word.is_ascii() => {
+            // Anchor the search on the word's rarest letter: memchr then
+            // stops at few places (a common first letter such as `t` stops
+            // at every tenth byte).
+            let at = rarest_letter(w);
+            let anchor = w[at];
+            memchr::memchr2_iter(
+                anchor.to_ascii_lowercase(),
+                anchor.to_ascii_uppercase(),
+                bytes,
+            )
+            .filter_map(|i| i.checked_sub(at))
+            .any(|start| {
+                bytes
+                    .get(start..start + w.len())
+                    .is_some_and(|window| window.eq_ignore_ascii_case(w))
+                    && whole(text, start, w.len())
+            })
+        }
         _ => {
             let lower = text.to_lowercase();
             memmem::find_iter(lower.as_bytes(), word.as_bytes())
                 .any(|start| whole(&lower, start, word.len()))
         }
     }
+}
+
+/// The position of the least common letter of an ASCII word, by English
+/// letter frequency (anything else counts as rare).
+fn rarest_letter(word: &[u8]) -> usize {
+    const BY_FREQUENCY: &[u8] = b"etaoinshrdlcumwfgypbvkjxqz";
+    let rank = |b: u8| {
+        BY_FREQUENCY
+            .iter()
+            .position(|&c| c == b.to_ascii_lowercase())
+            .unwrap_or(BY_FREQUENCY.len())
+    };
+    (0..word.len()).max_by_key(|&i| rank(word[i])).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -254,6 +275,21 @@ mod tests {
             normalize("the Secre-\ntary's report"),
             "the Secretary's report"
         );
+    }
+
+    #[test]
+    fn unbroken_words_are_found_from_their_rarest_letter() {
+        assert_eq!(rarest_letter(b"peacekeeping"), 5); // the k
+        assert_eq!(rarest_letter(b"tete"), 2); // the last of the rarest
+        let text = "The Peacekeeping mission; peacekeepings; xpeacekeeping";
+        assert!(occurs_unbroken(text, "peacekeeping"));
+        assert!(!occurs_unbroken(
+            "peacekeepings xpeacekeeping",
+            "peacekeeping"
+        ));
+        assert!(occurs_unbroken("MINUSMA.", "minusma"));
+        assert!(!occurs_unbroken("", "minusma"));
+        assert!(!occurs_unbroken("usma", "minusma"));
     }
 
     #[test]

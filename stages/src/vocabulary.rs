@@ -7,8 +7,14 @@
 //! while an analyzer lives, so counts keyed by them stay valid. Memory grows
 //! with the number of distinct word forms, not with the corpus.
 //!
+//! Stems are numbered by a [`StemIds`] that several analyzers may share (one
+//! per worker thread of a run): their counts are then keyed alike and add up
+//! without renumbering.
+//!
 //! This stage does not count: the analyzer counts forms per speech, the
 //! pipeline adds the counts up and resolves ids to strings.
+
+use std::sync::Mutex;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -91,28 +97,54 @@ impl Interner {
     }
 }
 
-/// The forms and stems seen by one analyzer, and how often each form
-/// occurred (to name a stem by its commonest form).
+/// Numbers stems: the id of a stem, given on first sight (0, 1, 2, …).
+///
+/// Asked once per new word form, so a lock around a shared numbering costs
+/// nothing that shows.
+pub trait StemIds: Sync {
+    /// The id of `stem`.
+    fn id_of(&self, stem: &str) -> u32;
+}
+
+impl StemIds for Mutex<Interner> {
+    fn id_of(&self, stem: &str) -> u32 {
+        // A poisoned lock only means another thread panicked; the interner
+        // is never left half-updated by `intern`.
+        self.lock().unwrap_or_else(|e| e.into_inner()).intern(stem)
+    }
+}
+
+/// The forms seen by one analyzer with their stems' ids, and how often each
+/// form occurred (to name a stem by its commonest form).
 #[derive(Debug, Default)]
 pub struct Vocabulary {
     forms: Interner,
-    stems: Interner,
     stem_of_form: Vec<u32>,
     form_count: Vec<u64>,
+    /// One more than the largest stem id of a form seen.
+    stem_bound: usize,
 }
 
 impl Vocabulary {
-    /// The id of a lowercase word form, or [`STOP`] for a stop word.
-    pub fn form(&mut self, lowercase_word: &str, stemmer: &Stemmer, stop: &StopWords) -> u32 {
+    /// The id of a lowercase word form, or [`STOP`] for a stop word; a new
+    /// form's stem is numbered by `stem_ids`.
+    pub fn form(
+        &mut self,
+        lowercase_word: &str,
+        stemmer: &Stemmer,
+        stop: &StopWords,
+        stem_ids: &dyn StemIds,
+    ) -> u32 {
         if stop.contains(lowercase_word) {
             return STOP;
         }
         let before = self.forms.strings.len();
         let id = self.forms.intern(lowercase_word);
         if self.forms.strings.len() > before {
-            let stem = self.stems.intern(&stemmer.stem(lowercase_word));
+            let stem = stem_ids.id_of(&stemmer.stem(lowercase_word));
             self.stem_of_form.push(stem);
             self.form_count.push(0);
+            self.stem_bound = self.stem_bound.max(stem as usize + 1);
         }
         id
     }
@@ -127,14 +159,10 @@ impl Vocabulary {
         self.stem_of_form[form as usize]
     }
 
-    /// Number of stems.
+    /// One more than the largest stem id of the forms seen: the size of a
+    /// vector indexed by their stem ids.
     pub fn stems(&self) -> usize {
-        self.stems.strings.len()
-    }
-
-    /// The stem with this stem id.
-    pub fn stem(&self, stem: u32) -> &str {
-        &self.stems.strings[stem as usize]
+        self.stem_bound
     }
 
     /// Every form with its stem id and how often it occurred.
@@ -156,11 +184,6 @@ impl Vocabulary {
     pub fn form_str(&self, form: u32) -> &str {
         &self.forms.strings[form as usize]
     }
-
-    /// The stem of the form with this id.
-    pub fn stem_str(&self, form: u32) -> &str {
-        self.stem(self.stem_of(form))
-    }
 }
 
 #[cfg(test)]
@@ -172,16 +195,20 @@ mod tests {
         let stop = StopWords::parse("# common words\nThe\n\n  of \n");
         assert_eq!(stop.len(), 2);
         let stemmer = Stemmer::english();
+        let ids = Mutex::new(Interner::default());
+        ids.id_of("peac"); // numbered by someone else first
         let mut v = Vocabulary::default();
-        assert_eq!(v.form("the", &stemmer, &stop), STOP);
-        let women = v.form("women", &stemmer, &stop);
-        let refugees = v.form("refugees", &stemmer, &stop);
-        let refugee = v.form("refugee", &stemmer, &stop);
-        assert_eq!(v.form("women", &stemmer, &stop), women);
+        assert_eq!(v.form("the", &stemmer, &stop, &ids), STOP);
+        let women = v.form("women", &stemmer, &stop, &ids);
+        let refugees = v.form("refugees", &stemmer, &stop, &ids);
+        let refugee = v.form("refugee", &stemmer, &stop, &ids);
+        assert_eq!(v.form("women", &stemmer, &stop, &ids), women);
         assert_eq!((women, refugees, refugee), (0, 1, 2));
         assert_eq!(v.form_str(refugees), "refugees");
-        assert_eq!(v.stem_str(refugees), "refuge");
-        assert_eq!(v.stem_str(refugee), "refuge");
-        assert_eq!(v.forms(), 3);
+        let stems = ids.lock().unwrap();
+        assert_eq!(stems.get(v.stem_of(refugees)), "refuge");
+        assert_eq!(v.stem_of(refugee), v.stem_of(refugees));
+        assert_eq!((v.stem_of(women), v.stem_of(refugee)), (1, 2));
+        assert_eq!((v.forms(), v.stems()), (3, 3));
     }
 }
