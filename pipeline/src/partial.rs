@@ -93,7 +93,7 @@ fn unkey((iso3, name, year): Key) -> ((String, String), Option<i32>) {
 }
 
 impl Counts {
-    /// The counts of resolved totals (stem ids of `lexicon`).
+    /// The counts of a run's totals (stem ids of `lexicon`).
     pub fn from_totals(totals: &Totals, lexicon: &Lexicon) -> Counts {
         Counts::build(totals, |id| lexicon.stem(id), lexicon.forms().collect())
     }
