@@ -362,6 +362,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn max_file_mb_from_the_file_is_checked_and_the_command_line_wins() {
+        let err = FileConfig::parse("max-file-mb = 0\n").unwrap_err();
+        assert!(err.to_string().contains("from 1 to 1024"), "{err}");
+        assert!(FileConfig::parse("max-file-mb = 2048\n").is_err());
+        let file = FileConfig::parse("max-file-mb = 5\n").unwrap();
+        let cfg = RunConfig::resolve(CorpusArgs::default(), &file, None, None);
+        assert_eq!(cfg.max_file_bytes, 5 << 20);
+        let args = CorpusArgs {
+            max_file_mb: Some(2),
+            ..CorpusArgs::default()
+        };
+        let cfg = RunConfig::resolve(args, &file, None, None);
+        assert_eq!(cfg.max_file_bytes, 2 << 20);
+        let cfg = RunConfig::resolve(CorpusArgs::default(), &FileConfig::default(), None, None);
+        assert_eq!(cfg.max_file_bytes, crate::run::MAX_FILE_BYTES);
+    }
+
+    #[test]
     fn the_command_line_wins_over_the_file_and_the_file_over_defaults() {
         let file = FileConfig::parse(
             "input = [\"corpus\"]\nmin-count = 7\ntop = 9\ntables = [\"themes\", \"keyness\"]\n\
