@@ -322,9 +322,10 @@ fn a_bad_dictionary_is_refused_and_leaves_the_previous_tables() {
         "{stderr}"
     );
     assert_eq!(read(&out, "theme_counts.csv"), before);
+    // corpus, themes.toml, out and the lock beside it.
     assert_eq!(
         fs::read_dir(dir.path()).unwrap().count(),
-        3,
+        4,
         "no temporary folder is left behind"
     );
 }

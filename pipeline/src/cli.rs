@@ -19,7 +19,9 @@ and theme co-occurrence statistics.\n\nRun `agora run` in a checkout to process 
 corpus in seeds/ and write the tables to output/. The tables are documented in docs/output.md.",
     after_help = "Exit status: 0 all files counted; 1 finished, but some files were skipped \
 (see errors.csv); 2 usage, configuration, dictionary or metadata error, or partials that cannot \
-be merged (nothing written); 3 input or output could not be read or written (nothing written).\n\n\
+be merged (nothing written); 3 input or output could not be read or written, or another run is \
+writing to --out (nothing written); 130 or 143 interrupted by SIGINT or SIGTERM (nothing \
+written).\n\n\
 Options may also come from a configuration file: --config FILE, else ./agora.toml when it \
 exists (docs/scaling.md). An option given on the command line wins."
 )]
@@ -206,6 +208,13 @@ pub struct CorpusArgs {
     /// Default: seeds/stopwords.txt, or the same list built into agora when that file is absent.
     #[arg(long, value_name = "FILE")]
     pub stopwords: Option<PathBuf>,
+
+    /// Largest speech file read, in MiB (1 to 1024). A larger file is skipped and listed in
+    /// errors.csv. Each file is read whole, so peak memory grows with the largest file
+    /// (docs/reliability.md); lower this to bound it on a machine with little memory.
+    /// Default: 1024.
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub max_file_mb: Option<u64>,
 
     /// Worker threads for the text stages (a reading thread comes on top).
     /// Default: the number of CPUs. The tables are identical for any value.

@@ -55,7 +55,14 @@ impl Source {
     /// Its text.
     pub fn read(&self) -> std::io::Result<String> {
         match self {
-            Source::File(p) => std::fs::read_to_string(p),
+            Source::File(p) => std::fs::read_to_string(p).map_err(|e| match e.kind() {
+                // The standard message ("stream did not contain valid UTF-8") says
+                // nothing of what to do.
+                std::io::ErrorKind::InvalidData => {
+                    std::io::Error::new(e.kind(), "the file is not UTF-8 text; save it as UTF-8")
+                }
+                _ => e,
+            }),
             Source::BuiltIn { text, .. } => Ok((*text).to_owned()),
         }
     }
@@ -190,6 +197,8 @@ pub struct FileConfig {
     pub stopwords: Option<PathBuf>,
     /// `--threads`.
     pub threads: Option<NonZeroUsize>,
+    /// `--max-file-mb` (1 to 1024).
+    pub max_file_mb: Option<u64>,
     /// `--cache` (`agora run`).
     pub cache: Option<PathBuf>,
     /// `--shard` (`agora count`).
@@ -245,7 +254,12 @@ impl FileConfig {
 
     /// Parses a configuration file's text.
     pub fn parse(text: &str) -> Result<FileConfig> {
-        Ok(toml::from_str(text)?)
+        let config: FileConfig = toml::from_str(text)?;
+        // The command line checks the same range (cli.rs).
+        if let Some(mb) = config.max_file_mb.filter(|mb| !(1..=1024).contains(mb)) {
+            anyhow::bail!("max-file-mb = {mb}: give a size in MiB from 1 to 1024");
+        }
+        Ok(config)
     }
 }
 
@@ -270,6 +284,8 @@ pub struct RunConfig {
     pub out: PathBuf,
     /// Worker threads.
     pub threads: usize,
+    /// Largest speech file read, in bytes (at most [`crate::run::MAX_FILE_BYTES`]).
+    pub max_file_bytes: u64,
     /// The tables to compute.
     pub tables: Tables,
     /// Whether co-occurrence is keyed by year too.
@@ -332,6 +348,8 @@ impl RunConfig {
                 .or_else(|| file.out.clone())
                 .unwrap_or_else(|| DEFAULT_OUT.into()),
             threads,
+            max_file_bytes: (args.max_file_mb.or(file.max_file_mb).unwrap_or(1024) << 20)
+                .min(crate::run::MAX_FILE_BYTES),
             tables: Tables::from_names(names).only_if(args.terms || file.terms),
             by_year: args.by.or(file.by) == Some(ByKey::Year),
             cache: cache.or_else(|| file.cache.clone()),
@@ -342,6 +360,24 @@ impl RunConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn max_file_mb_from_the_file_is_checked_and_the_command_line_wins() {
+        let err = FileConfig::parse("max-file-mb = 0\n").unwrap_err();
+        assert!(err.to_string().contains("from 1 to 1024"), "{err}");
+        assert!(FileConfig::parse("max-file-mb = 2048\n").is_err());
+        let file = FileConfig::parse("max-file-mb = 5\n").unwrap();
+        let cfg = RunConfig::resolve(CorpusArgs::default(), &file, None, None);
+        assert_eq!(cfg.max_file_bytes, 5 << 20);
+        let args = CorpusArgs {
+            max_file_mb: Some(2),
+            ..CorpusArgs::default()
+        };
+        let cfg = RunConfig::resolve(args, &file, None, None);
+        assert_eq!(cfg.max_file_bytes, 2 << 20);
+        let cfg = RunConfig::resolve(CorpusArgs::default(), &FileConfig::default(), None, None);
+        assert_eq!(cfg.max_file_bytes, crate::run::MAX_FILE_BYTES);
+    }
 
     #[test]
     fn the_command_line_wins_over_the_file_and_the_file_over_defaults() {

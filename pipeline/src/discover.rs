@@ -103,6 +103,28 @@ impl Discovery {
         path_in(&self.inputs, source)
     }
 
+    /// A discovery of files with these speech ids (sorted here), of no
+    /// input folder and size 0: what metadata is matched against, for tests
+    /// and fuzzing that have no corpus on disk.
+    pub fn of_ids(ids: &[&str]) -> Discovery {
+        let mut sources: Vec<Source> = ids
+            .iter()
+            .map(|id| Source {
+                speech_id: (*id).into(),
+                input: 0,
+                size: 0,
+                exact: None,
+                mtime_ns: 0,
+            })
+            .collect();
+        sources.sort_by(|a, b| a.speech_id.cmp(&b.speech_id));
+        sources.dedup_by(|a, b| a.speech_id == b.speech_id);
+        Discovery {
+            sources,
+            ..Discovery::default()
+        }
+    }
+
     /// The input fingerprint: SHA-256 (hex) over every listed speech, in
     /// speech-id order, of `speech id NUL size NUL mtime NUL`, with size in
     /// bytes and mtime in nanoseconds since 1970, both in decimal. It tells
@@ -208,8 +230,15 @@ fn walk(input: &Path, prefix: &str, found: &mut Discovery) {
             Ok(entry) => entry,
             Err(err) => {
                 let path = err.path().unwrap_or(input).display().to_string();
+                let dangling = err.path().is_some_and(|p| {
+                    p.symlink_metadata()
+                        .is_ok_and(|m| m.file_type().is_symlink())
+                        && !p.exists()
+                });
                 let why = if err.loop_ancestor().is_some() {
                     "a link loop: this folder links back to one of its parents; skipped".to_owned()
+                } else if dangling {
+                    "a link to nothing (its target does not exist); skipped".to_owned()
                 } else {
                     format!(
                         "cannot be listed: {}",

@@ -7,8 +7,10 @@
 //! - [`run`] streams files through bounded channels to the worker threads and
 //!   back to the aggregator ([`aggregate`]);
 //! - [`tables`] and [`manifest`] write the output into a temporary folder
-//!   that [`output`] swaps into place; [`problems`] is the error report;
-//!   [`progress`] draws the progress bar and [`log`] reports on stderr;
+//!   that [`output`] swaps into place (under a lock on `--out`); [`problems`]
+//!   is the error report; [`progress`] draws the progress bar and [`log`]
+//!   reports on stderr;
+//! - [`interrupt`] turns SIGINT and SIGTERM into a clean stop;
 //! - [`partial`] stores counts without run-specific ids, for `agora count`
 //!   ([`shard`] decides which files a shard holds), `agora merge` ([`merge`])
 //!   and `agora run --cache` ([`cache`]).
@@ -18,6 +20,7 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod discover;
+pub mod interrupt;
 pub mod log;
 pub mod manifest;
 pub mod merge;

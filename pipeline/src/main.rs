@@ -13,6 +13,12 @@ use clap::Parser;
 fn main() -> ExitCode {
     let command_line: Vec<String> = std::env::args().collect();
     let cli = Cli::parse();
+    if let Err(e) = agora::interrupt::install() {
+        eprintln!(
+            "agora: warning: cannot handle SIGINT/SIGTERM ({e}); an interrupted run leaves a \
+             temporary folder that the next run removes"
+        );
+    }
     let name = match &cli.command {
         Command::Run(_) => "run",
         Command::Count(_) => "count",

@@ -146,6 +146,24 @@ impl Metadata {
         Ok(m)
     }
 
+    /// Reads one table from `bytes` as if it were the file `path` (which
+    /// only names it in messages), against the speeches of `found`: the same
+    /// checks and messages as [`Metadata::load`]. For tests and fuzzing, which
+    /// have no file.
+    pub fn from_reader(
+        bytes: impl std::io::Read,
+        path: &Path,
+        found: &Discovery,
+        problems: &mut Vec<Problem>,
+    ) -> Result<Metadata> {
+        let mut m = Metadata {
+            row_of: vec![NONE; found.sources.len()],
+            ..Metadata::default()
+        };
+        m.read_from(bytes, path, "", found, problems)?;
+        Ok(m)
+    }
+
     fn read(
         &mut self,
         path: &Path,
@@ -153,13 +171,34 @@ impl Metadata {
         found: &Discovery,
         problems: &mut Vec<Problem>,
     ) -> Result<()> {
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(false)
-            .from_path(path)
+        let file = std::fs::File::open(path)
             .with_context(|| format!("cannot read metadata table {}", path.display()))?;
+        self.read_from(
+            std::io::BufReader::new(file),
+            path,
+            id_prefix,
+            found,
+            problems,
+        )
+    }
+
+    fn read_from(
+        &mut self,
+        bytes: impl std::io::Read,
+        path: &Path,
+        id_prefix: &str,
+        found: &Discovery,
+        problems: &mut Vec<Problem>,
+    ) -> Result<()> {
+        let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
         let headers: Vec<String> = reader
             .headers()
-            .with_context(|| format!("cannot read the header row of {}", path.display()))?
+            .with_context(|| {
+                format!(
+                    "cannot read the header row of {} (a metadata table is a CSV file in UTF-8)",
+                    path.display()
+                )
+            })?
             .iter()
             .map(|h| h.trim().trim_start_matches('\u{FEFF}').to_ascii_lowercase())
             .collect();
@@ -205,7 +244,15 @@ impl Metadata {
                 Ok(r) => (r.position().map_or(k as u64 + 2, |p| p.line()), r),
                 Err(e) => {
                     let line = e.position().map_or(k as u64 + 2, |p| p.line());
-                    messages.push((line, format!("{e}; row not used")));
+                    let why = match e.kind() {
+                        csv::ErrorKind::Utf8 { err, .. } => format!(
+                            "field {} is not UTF-8 text; save the table as UTF-8 (CSV UTF-8 \
+                             in a spreadsheet); row not used",
+                            err.field() + 1
+                        ),
+                        _ => format!("{e}; row not used"),
+                    };
+                    messages.push((line, why));
                     continue;
                 }
             };

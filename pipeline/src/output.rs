@@ -7,6 +7,14 @@
 //! `--out` holds either all the old tables or all the new ones at every
 //! moment; elsewhere it is two renames. Files in `--out` that Agora did not
 //! write (a README, a notebook) are carried over into the new folder.
+//!
+//! Only one run writes to an `--out` at a time: [`Staging::create`] takes an
+//! advisory lock on `.NAME.agora-lock` beside it (flock on Unix, through
+//! `File::try_lock`), held until the [`Staging`] is committed or dropped. The
+//! system releases it when a process dies, even by `kill -9`, so a stale lock
+//! never blocks. Holding it, a run removes the temporary folders that
+//! killed runs left beside `--out` (only Agora's own tables in them, never a
+//! file or folder of the user's: what remains is left and reported).
 
 use std::fs;
 use std::io;
@@ -20,6 +28,116 @@ pub struct Staging {
     dir: PathBuf,
     out: PathBuf,
     committed: bool,
+    /// The lock on `--out`, released when the staging is dropped.
+    _lock: fs::File,
+    /// What could not be tidied from earlier runs, reported by `commit`.
+    stale_warnings: Vec<String>,
+}
+
+/// Beginning of the names of the temporary folders of the `--out` named `name`.
+fn temporary_prefix(name: &str) -> String {
+    format!(".{name}.agora-tmp-")
+}
+
+/// Takes the lock on `--out` (the file `lock` beside it), or says which
+/// process holds it.
+fn lock(lock: &Path, out: &Path) -> Result<fs::File> {
+    use std::io::{Read, Seek, Write};
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(lock)
+        .with_context(|| {
+            format!(
+                "cannot create the lock file {} (is the folder writable?)",
+                lock.display()
+            )
+        })?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            let holder = match holder.trim() {
+                pid if !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) => {
+                    format!(" (process {pid})")
+                }
+                _ => String::new(),
+            };
+            bail!(
+                "another agora run{holder} is writing to --out {}; wait for it to finish or \
+                 choose another --out (its lock, {}, is released when that run ends)",
+                out.display(),
+                lock.display()
+            );
+        }
+        Err(fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("cannot lock {}", lock.display()))
+        }
+    }
+    // Who holds it, for the message above; the lock itself is what counts.
+    let _ = file
+        .set_len(0)
+        .and_then(|()| file.rewind())
+        .and_then(|()| writeln!(file, "{}", std::process::id()));
+    Ok(file)
+}
+
+/// Removes the temporary folders that runs killed before they finished
+/// left beside `--out` (the caller holds the lock, so none is in use).
+/// Only files Agora writes are deleted, plus, on Unix, second links to
+/// files that are in `--out` (a killed run links the user's files into its
+/// folder); a folder that still holds something is left, and reported.
+fn remove_stale(parent: &Path, name: &str, out: &Path) -> Vec<String> {
+    let prefix = temporary_prefix(name);
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let mut warnings = Vec::new();
+    for entry in entries.flatten() {
+        let stale_name = entry.file_name();
+        let is_ours = stale_name.to_str().is_some_and(|n| n.starts_with(&prefix));
+        if !is_ours || !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let stale = entry.path();
+        if let Ok(files) = fs::read_dir(&stale) {
+            for file in files.flatten() {
+                let file_name = file.file_name();
+                let own = crate::tables::ALL.iter().any(|o| file_name == **o);
+                if own || same_file(&file.path(), &out.join(&file_name)) {
+                    let _ = fs::remove_file(file.path());
+                }
+            }
+        }
+        if fs::remove_dir(&stale).is_err() {
+            warnings.push(format!(
+                "{} was left by an interrupted run and holds files Agora did not write; \
+                 look at them, then delete the folder",
+                stale.display()
+            ));
+        }
+    }
+    warnings
+}
+
+/// Whether two paths are links to one file (never true where that cannot be told).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (fs::symlink_metadata(a), fs::symlink_metadata(b)) {
+            (Ok(a), Ok(b)) => a.is_file() && a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
+    }
 }
 
 impl Staging {
@@ -65,8 +183,10 @@ impl Staging {
         };
         fs::create_dir_all(&parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
-        // A name no other folder has: an earlier run's leftovers are never touched here.
-        let base = format!(".{name}.agora-tmp-{}", std::process::id());
+        let lock = lock(&parent.join(format!(".{name}.agora-lock")), &out)?;
+        let stale_warnings = remove_stale(&parent, &name, &out);
+        // A name no other folder has, in case a leftover could not be removed.
+        let base = format!("{}{}", temporary_prefix(&name), std::process::id());
         let mut dir = parent.join(&base);
         let mut n = 1;
         loop {
@@ -90,6 +210,8 @@ impl Staging {
             dir,
             out,
             committed: false,
+            _lock: lock,
+            stale_warnings,
         })
     }
 
@@ -107,11 +229,13 @@ impl Staging {
         // The tables are on disk (each was synced when written); so is the
         // list of them, before they take the place of the previous ones.
         sync_dir(&self.dir)?;
+        let mut warnings = std::mem::take(&mut self.stale_warnings);
         if !self.out.is_dir() {
             fs::rename(&self.dir, &self.out)
                 .with_context(|| format!("cannot move the tables to {}", self.out.display()))?;
             self.committed = true;
-            return Ok(self.sync_parent().into_iter().collect());
+            warnings.extend(self.sync_parent());
+            return Ok(warnings);
         }
         // Before the swap: files that are not Agora's are linked (or copied)
         // into the new folder; subfolders are noted, to be moved after.
@@ -139,7 +263,7 @@ impl Staging {
         self.committed = true;
 
         // After the swap: best effort, and never a recursive delete.
-        let mut warnings: Vec<String> = self.sync_parent().into_iter().collect();
+        warnings.extend(self.sync_parent());
         for name in &foreign_dirs {
             if let Err(e) = fs::rename(old.join(name), self.out.join(name)) {
                 warnings.push(format!(
@@ -260,6 +384,16 @@ fn exchange(_: &Path, _: &Path) -> io::Result<()> {
 mod tests {
     use super::*;
 
+    /// The names in a folder, sorted.
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
     fn first_run_creates_out() {
         let dir = tempfile::tempdir().unwrap();
@@ -268,7 +402,10 @@ mod tests {
         fs::write(s.path().join("a.csv"), "new").unwrap();
         assert!(s.commit(&["a.csv"]).unwrap().is_empty());
         assert_eq!(fs::read_to_string(out.join("a.csv")).unwrap(), "new");
-        assert_eq!(fs::read_dir(dir.path().join("nested")).unwrap().count(), 1);
+        assert_eq!(
+            entries(&dir.path().join("nested")),
+            [".out.agora-lock", "out"]
+        );
     }
 
     #[test]
@@ -291,8 +428,8 @@ mod tests {
             "{}"
         );
         assert_eq!(
-            fs::read_dir(dir.path()).unwrap().count(),
-            1,
+            entries(dir.path()),
+            [".out.agora-lock", "out"],
             "no temporary folder left"
         );
     }
@@ -308,7 +445,7 @@ mod tests {
             fs::write(s.path().join("a.csv"), "half").unwrap();
         }
         assert_eq!(fs::read_to_string(out.join("a.csv")).unwrap(), "old");
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(entries(dir.path()), [".out.agora-lock", "out"]);
     }
 
     #[cfg(unix)]
@@ -336,18 +473,59 @@ mod tests {
     }
 
     #[test]
-    fn leftovers_of_an_earlier_run_are_not_touched() {
+    fn leftovers_of_killed_runs_are_removed_but_not_the_users_files() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        let stale = dir
-            .path()
-            .join(format!(".out.agora-tmp-{}", std::process::id()));
-        fs::create_dir_all(&stale).unwrap();
-        fs::write(stale.join("keep.txt"), "x").unwrap();
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("notes.md"), "mine").unwrap();
+        // A run killed while writing: only its tables.
+        let killed = dir.path().join(".out.agora-tmp-999999");
+        fs::create_dir_all(&killed).unwrap();
+        fs::write(killed.join("speeches.csv"), "half").unwrap();
+        // A run killed during the swap: a link to the user's file, and a
+        // folder of the user's that was not moved back yet.
+        let swapping = dir.path().join(".out.agora-tmp-999998");
+        fs::create_dir_all(swapping.join("notebooks")).unwrap();
+        fs::write(swapping.join("errors.csv"), "old").unwrap();
+        fs::hard_link(out.join("notes.md"), swapping.join("notes.md")).unwrap();
+        // Not Agora's: another name.
+        let other = dir.path().join(".elsewhere.agora-tmp-1");
+        fs::create_dir_all(&other).unwrap();
+
         let s = Staging::create(&out).unwrap();
-        assert_ne!(s.path(), stale);
-        drop(s);
-        assert!(stale.join("keep.txt").exists());
+        assert!(!killed.exists());
+        assert!(swapping.join("notebooks").is_dir());
+        assert!(!swapping.join("errors.csv").exists());
+        if cfg!(unix) {
+            assert!(!swapping.join("notes.md").exists());
+        }
+        assert!(other.exists());
+        fs::write(s.path().join("speeches.csv"), "new").unwrap();
+        let warnings = s.commit(&["speeches.csv"]).unwrap();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains(".out.agora-tmp-999998"),
+            "{warnings:?}"
+        );
+        assert_eq!(fs::read_to_string(out.join("notes.md")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn a_second_run_on_the_same_out_is_refused_until_the_first_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let first = Staging::create(&out).unwrap();
+        let err = Staging::create(&out).unwrap_err().to_string();
+        assert!(
+            err.contains("another agora run")
+                && err.contains(&format!("(process {})", std::process::id()))
+                && err.contains(".out.agora-lock"),
+            "{err}"
+        );
+        // A different --out beside it is not locked.
+        drop(Staging::create(&dir.path().join("out2")).unwrap());
+        drop(first);
+        drop(Staging::create(&out).unwrap());
     }
 
     #[test]

@@ -78,7 +78,7 @@ impl Progress {
                 }),
             );
         }
-        if self.files % 64 == 0 || self.files == self.total_files {
+        if self.files.is_multiple_of(64) || self.files == self.total_files {
             self.bar
                 .set_message(format!("{}/{} files", self.files, self.total_files));
         }

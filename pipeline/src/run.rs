@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use agora_stages::analyze::{Analyzer, SpeechCounts};
 use agora_stages::dictionary::{parse_dictionary, Dictionary};
-use agora_stages::ingest::{decode, ingest, looks_binary, SpeechMeta};
+use agora_stages::ingest::{damaged_utf8, decode, ingest, looks_binary, Encoding, SpeechMeta};
 use agora_stages::matcher::Matcher;
 use agora_stages::stem::Stemmer;
 use agora_stages::vocabulary::{Interner, StopWords, Vocabulary};
@@ -66,6 +66,9 @@ pub enum RunError {
     Usage(anyhow::Error),
     /// Input or output could not be read or written (exit 3).
     Io(anyhow::Error),
+    /// SIGINT or SIGTERM (the number) stopped the run before its tables
+    /// were moved into place (exit 128 + the number: 130, 143).
+    Interrupted(i32),
 }
 
 impl RunError {
@@ -74,6 +77,7 @@ impl RunError {
         match self {
             RunError::Usage(_) => 2,
             RunError::Io(_) => 3,
+            RunError::Interrupted(signal) => 128 + signal,
         }
     }
 }
@@ -82,6 +86,11 @@ impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RunError::Usage(e) | RunError::Io(e) => write!(f, "{e:#}"),
+            RunError::Interrupted(signal) => write!(
+                f,
+                "interrupted by {}; nothing was written, the previous tables are as they were",
+                crate::interrupt::name(*signal)
+            ),
         }
     }
 }
@@ -92,6 +101,11 @@ fn usage(e: impl Into<anyhow::Error>) -> RunError {
 
 fn io(e: impl Into<anyhow::Error>) -> RunError {
     RunError::Io(e.into())
+}
+
+/// Stops the run when SIGINT or SIGTERM came (see [`crate::interrupt`]).
+fn check_interrupt() -> Result<(), RunError> {
+    crate::interrupt::requested().map_or(Ok(()), |signal| Err(RunError::Interrupted(signal)))
 }
 
 /// What a finished run did, for the summary line and the exit status.
@@ -170,9 +184,10 @@ const BATCH_BYTES: u64 = 256 << 10;
 /// …or this many files.
 const BATCH_FILES: usize = 64;
 
-/// The largest speech file Agora reads: 1 GiB. Token offsets are 32-bit, and
-/// a Windows-1252 file can triple in size when decoded, so 4 GiB of text is
-/// never reached; a single speech of that size is a mistake anyway.
+/// The largest speech file Agora reads: 1 GiB (`--max-file-mb` lowers it).
+/// Token offsets are 32-bit, and a Windows-1252 file can triple in size when
+/// decoded, so 4 GiB of text is never reached; a single speech of that size
+/// is a mistake anyway.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
 /// Reads a whole file into `bytes`, refusing one over `limit` bytes
@@ -192,9 +207,15 @@ fn read_file(
     bytes: &mut Vec<u8>,
 ) -> Result<(), String> {
     use std::io::{ErrorKind, Read};
-    let cannot = |e: std::io::Error| format!("cannot be read: {e}");
-    let too_large =
-        || format!("larger than {limit} bytes, too large for one speech; split it into speeches");
+    let cannot = |e: std::io::Error| {
+        format!("cannot be read: {e}; check that it still exists and that Agora may read it")
+    };
+    let too_large = || {
+        format!(
+            "larger than {limit} bytes, the --max-file-mb limit: too large for one speech; \
+             split it into speeches, or raise the limit (at most 1024 MiB)"
+        )
+    };
     bytes.clear();
     if size_hint > limit {
         return Err(too_large());
@@ -300,6 +321,8 @@ struct Shared<'a> {
     stopwords: &'a StopWords,
     /// Collocation window.
     window: usize,
+    /// Largest file read (`--max-file-mb`).
+    max_file_bytes: u64,
     /// The sources to read, by index, in order.
     todo: &'a [usize],
     /// Whether each file's counts are kept apart (for the cache) instead of
@@ -350,6 +373,7 @@ impl Prepared {
         let found = discover(&cfg.inputs).map_err(usage)?;
         let mut problems = found.problems.clone();
         let metadata = Metadata::load(&cfg.metadata, &found, &mut problems).map_err(usage)?;
+        check_interrupt()?;
         let skipped = found
             .problems
             .iter()
@@ -463,6 +487,7 @@ fn count_files(
         layout: prep.layout,
         stopwords: &prep.stopwords,
         window: cfg.window,
+        max_file_bytes: cfg.max_file_bytes,
         todo,
         per_file,
         previous,
@@ -643,6 +668,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
         worker_sums
     };
     progress.finish();
+    check_interrupt()?;
     if let Some(e) = write_error {
         return Err(io(
             anyhow::Error::new(e).context("cannot write speeches.csv")
@@ -869,6 +895,8 @@ fn copy_last_tables(
     tables::write_synced(&staging.path().join(tables::MANIFEST), manifest.as_bytes())
         .with_context(|| format!("cannot write {}", tables::MANIFEST))
         .map_err(io)?;
+    // The last moment to stop: once the swap begins, the run completes.
+    check_interrupt()?;
     summary.warnings = staging.commit(tables::ALL).map_err(io)?;
     Ok(summary)
 }
@@ -919,6 +947,7 @@ pub fn count(
         }
     })?;
     progress.finish();
+    check_interrupt()?;
     tally.problems.sort();
     fs::create_dir_all(partial_dir)
         .with_context(|| format!("cannot create {}", partial_dir.display()))
@@ -1078,6 +1107,8 @@ pub(crate) fn finish_tables(
     tables::write_synced(&dir.join(tables::MANIFEST), manifest.as_bytes())
         .with_context(|| format!("cannot write {}", tables::MANIFEST))
         .map_err(io)?;
+    // The last moment to stop: once the swap begins, the run completes.
+    check_interrupt()?;
     summary.warnings = staging.commit(tables::ALL).map_err(io)?;
     Ok((summary, rows))
 }
@@ -1150,6 +1181,11 @@ fn stream(
 fn dispatch(found: &Discovery, todo: &[usize], batches: Sender<Batch>, credits: Receiver<()>) {
     let (mut index, mut start, mut bytes) = (0, 0, 0);
     for (k, &seq) in todo.iter().enumerate() {
+        // On SIGINT/SIGTERM, stop handing out files: the workers finish
+        // what is in flight and the channels close.
+        if crate::interrupt::requested().is_some() {
+            return;
+        }
         bytes += found.sources[seq].size();
         let end = k + 1;
         if bytes >= BATCH_BYTES || end - start >= BATCH_FILES || end == todo.len() {
@@ -1228,7 +1264,7 @@ fn work_batches<'a>(
             let read = read_file(
                 &shared.found.path(source),
                 source.size(),
-                MAX_FILE_BYTES,
+                shared.max_file_bytes,
                 &mut bytes,
             );
             let read = read.map(|()| &bytes[..]);
@@ -1361,6 +1397,22 @@ fn process<'a>(
         .into_iter()
         .map(|w| Problem::new(path(), "ingest", Outcome::Degraded, w.to_string()))
         .collect();
+    if let Some(damage) = damaged_utf8(bytes).filter(|_| encoding == Encoding::Windows1252) {
+        problems.push(
+            Problem::new(
+                path(),
+                "read",
+                Outcome::Degraded,
+                format!(
+                    "byte {} is not valid UTF-8 though other characters are: the file was \
+                     decoded as Windows-1252 as a whole, so its non-ASCII characters may read \
+                     wrong (é as Ã©); repair the bytes or save the file again as UTF-8",
+                    damage.offset
+                ),
+            )
+            .at_line(Some(damage.line as u64)),
+        );
+    }
     if counts.tokens == 0 {
         let why = if bytes.is_empty() {
             "empty file"
@@ -1431,6 +1483,68 @@ mod tests {
         assert!(err.contains("larger than 9 bytes"), "{err}");
         let err = read(&dir.path().join("gone.txt"), 1, 9).unwrap_err();
         assert!(err.starts_with("cannot be read:"), "{err}");
+    }
+
+    #[test]
+    fn a_file_removed_after_listing_is_skipped_and_the_run_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a.txt", "b.txt", "c.txt"] {
+            fs::write(dir.path().join(name), "Women and refugees.").unwrap();
+        }
+        let found = discover(&[dir.path().to_owned()]).unwrap();
+        // Gone between the listing and the reading.
+        fs::remove_file(dir.path().join("b.txt")).unwrap();
+        let dictionary =
+            parse_dictionary(crate::config::BUILT_IN_THEMES, &Stemmer::english()).unwrap();
+        let matcher = Matcher::new(&dictionary);
+        let metadata = Metadata::load(&[], &found, &mut Vec::new()).unwrap();
+        let stopwords = StopWords::parse("");
+        let stem_ids = Mutex::new(Interner::default());
+        let shared = Shared {
+            found: &found,
+            matcher: &matcher,
+            metadata: &metadata,
+            layout: Layout {
+                themes: matcher.theme_count(),
+                terms: matcher.term_count(),
+                tables: crate::config::Tables::default(),
+                by_year: false,
+            },
+            stopwords: &stopwords,
+            window: 5,
+            max_file_bytes: MAX_FILE_BYTES,
+            todo: &[0, 1, 2],
+            per_file: false,
+            previous: None,
+            stem_ids: &stem_ids,
+            vocabularies: Mutex::new(Vec::new()),
+            totals: Mutex::new(Vec::new()),
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let mut results = Vec::new();
+        stream(&shared, &pool, 2, |done: Done| {
+            results.push((done.seq, done.result.map(|c| c.bytes)));
+        })
+        .unwrap();
+        assert_eq!(results.len(), 3);
+        assert_eq!((results[0].0, results[2].0), (0, 2));
+        assert_eq!(results[0].1, Ok(19));
+        assert_eq!(results[2].1, Ok(19));
+        let problem = results[1].1.clone().unwrap_err();
+        assert_eq!(
+            (problem.stage, problem.outcome, problem.line),
+            ("read", Outcome::Skipped, None)
+        );
+        assert!(
+            problem.path.ends_with("b.txt")
+                && problem
+                    .message
+                    .starts_with("cannot be read: No such file or directory"),
+            "{problem}"
+        );
     }
 
     #[test]

@@ -4,8 +4,11 @@
 //! All tables are UTF-8 with a header row, `\n` line ends and RFC 4180
 //! quoting (a field is quoted only when it holds a comma, a quote or a line
 //! break), sorted by their key columns, with an empty field for a missing
-//! value and floats with six decimals.
+//! value and floats with six decimals. Text cells that a spreadsheet would
+//! run as a formula get a leading `'` ([`text`]); numbers are written as
+//! they are.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -95,6 +98,19 @@ pub fn fixed6(x: f64) -> String {
     }
 }
 
+/// A text cell as written: a value that starts with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return gets a leading `'`, so that a spreadsheet shows
+/// it as text instead of running it as a formula (OWASP's advice against CSV
+/// injection). Speakers, country names and file names come from files nobody
+/// checked, and the tables are opened in Excel. Only text columns go
+/// through here: a negative number in a numeric column stays a number.
+pub fn text(value: &str) -> Cow<'_, str> {
+    match value.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{value}")),
+        _ => Cow::Borrowed(value),
+    }
+}
+
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(String::new, |v| v.to_string())
 }
@@ -129,19 +145,19 @@ pub fn speech_row(
     counts: &SpeechCounts,
 ) -> Vec<u8> {
     let record = [
-        speech_id,
-        path,
-        &meta.country_iso3,
-        &meta.country_name,
-        &meta.speaker,
+        &*text(speech_id),
+        &*text(path),
+        &*text(&meta.country_iso3),
+        &*text(&meta.country_name),
+        &*text(&meta.speaker),
         meta.role().label(),
-        &meta.post,
+        &*text(&meta.post),
         &opt(meta.year),
-        &meta.date,
+        &*text(&meta.date),
         &opt(meta.session),
-        &meta.meeting,
+        &*text(&meta.meeting),
         &opt(meta.turn),
-        &meta.language,
+        &*text(&meta.language),
         encoding,
         &counts.tokens.to_string(),
         &counts.sentences.to_string(),
@@ -194,7 +210,7 @@ fn key_header(by_year: bool) -> Vec<&'static str> {
 
 /// The key fields of a row, matching [`key_header`].
 fn key_record(iso3: &str, name: &str, year: Option<i32>, by_year: bool) -> Vec<String> {
-    let mut record = vec![iso3.to_owned(), name.to_owned()];
+    let mut record = vec![text(iso3).into_owned(), text(name).into_owned()];
     if by_year {
         record.push(opt(year));
     }
@@ -222,10 +238,10 @@ pub fn write_theme_counts(dir: &Path, totals: &Totals, dict: &Dictionary) -> Res
     for (((iso3, name), year), cell) in &totals.by_year {
         for (t, theme) in dict.themes.iter().enumerate() {
             w.write_record([
-                iso3.as_str(),
-                name,
+                &*text(iso3),
+                &*text(name),
                 &opt(*year),
-                &theme.name,
+                &*text(&theme.name),
                 &cell.hits[t].to_string(),
                 &cell.tokens.to_string(),
                 &opt(rate_per_10k(cell.hits[t], cell.tokens).map(fixed6)),
@@ -262,8 +278,8 @@ pub fn write_cooccurrence(
                 let mut record = key_record(iso3, name, *year, by_year);
                 record.extend([
                     unit.to_owned(),
-                    dict.themes[p.a as usize].name.clone(),
-                    dict.themes[p.b as usize].name.clone(),
+                    text(&dict.themes[p.a as usize].name).into_owned(),
+                    text(&dict.themes[p.b as usize].name).into_owned(),
                     p.n_units.to_string(),
                     p.n_a.to_string(),
                     p.n_b.to_string(),
@@ -305,7 +321,13 @@ pub fn write_keyword_counts(dir: &Path, totals: &Totals, dict: &Dictionary) -> R
         for &(id, theme, term) in &terms {
             let hits = hits[id];
             if hits > 0 {
-                w.write_record([iso3.as_str(), name, theme, term, &hits.to_string()])?;
+                w.write_record([
+                    &*text(iso3),
+                    &*text(name),
+                    &*text(theme),
+                    &*text(term),
+                    &hits.to_string(),
+                ])?;
                 rows += 1;
             }
         }
@@ -366,8 +388,8 @@ pub fn write_keyness(
             let mut record = key_record(iso3, name, *year, by_year);
             record.extend([
                 (rank + 1).to_string(),
-                t.stem.to_owned(),
-                terms[t.id as usize].to_owned(),
+                text(t.stem).into_owned(),
+                text(terms[t.id as usize]).into_owned(),
                 t.count.to_string(),
                 words.tokens.to_string(),
                 t.other_count.to_string(),
@@ -474,10 +496,10 @@ pub fn write_collocates(
         for (rank, &(stem, o, f, llr, pmi)) in ranked.iter().enumerate() {
             let mut record = key_record(iso3, name, *year, by_year);
             record.extend([
-                dict.themes[theme].name.clone(),
+                text(&dict.themes[theme].name).into_owned(),
                 (rank + 1).to_string(),
-                lexicon.stem(stem).to_owned(),
-                terms[stem as usize].to_owned(),
+                text(lexicon.stem(stem)).into_owned(),
+                text(terms[stem as usize]).into_owned(),
                 o.to_string(),
                 c.window_tokens.to_string(),
                 f.to_string(),
@@ -527,11 +549,11 @@ pub fn write_term_counts(
         stems.sort_unstable_by(|a, b| a.0.cmp(b.0));
         for (stem, id, n, df) in stems {
             w.write_record([
-                iso3.as_str(),
-                name,
+                &*text(iso3),
+                &*text(name),
                 &opt(*year),
-                stem,
-                terms[id as usize],
+                &*text(stem),
+                &*text(terms[id as usize]),
                 &n.to_string(),
                 &df.to_string(),
                 &cell.speeches.to_string(),
@@ -554,11 +576,11 @@ pub fn write_errors(dir: &Path, problems: &mut [Problem]) -> Result<u64> {
     )?;
     for p in problems.iter() {
         w.write_record([
-            &p.path,
+            &*text(&p.path),
             &opt(p.line),
             p.stage,
             p.outcome.label(),
-            &p.message,
+            &*text(&p.message),
         ])?;
     }
     finish(w)?;
@@ -575,6 +597,25 @@ mod tests {
         assert_eq!(fixed6(-1e-12), "0.000000");
         assert_eq!(fixed6(-0.25), "-0.250000");
         assert_eq!(fixed6(1.0), "1.000000");
+    }
+
+    #[test]
+    fn formula_like_text_gets_a_quote_and_nothing_else_does() {
+        for (value, written) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1", "'+1"),
+            ("-2", "'-2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("Mr. = Smith", "Mr. = Smith"),
+            ("'=already", "'=already"),
+            ("", ""),
+            ("Côte d'Ivoire", "Côte d'Ivoire"),
+        ] {
+            assert_eq!(text(value), written, "{value:?}");
+        }
+        assert!(matches!(text("plain"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -68,10 +68,25 @@ pub fn tokenize(text: &str, out: &mut Tokens) {
             return;
         };
         // The chunk around the non-ASCII byte, between ASCII whitespace.
-        let chunk_start = bytes[pos..k]
+        let mut chunk_start = bytes[pos..k]
             .iter()
             .rposition(|&b| is_ascii_space(b))
             .map_or(pos, |p| pos + p + 1);
+        // UAX #29 (WB4) attaches a combining mark, format character or
+        // joiner to the space or tab before it, and WB3d joins runs of
+        // spaces: then the segment starts at the whitespace, so the slow
+        // path must see it (found by fuzzing the two paths against each
+        // other). Newlines are not joined (WB3a), so they stay boundaries.
+        if chunk_start == k && chunk_start > pos && joins_preceding_blank(&text[k..]) {
+            match bytes[chunk_start - 1] {
+                b'\t' => chunk_start -= 1,
+                _ => {
+                    while chunk_start > pos && bytes[chunk_start - 1] == b' ' {
+                        chunk_start -= 1;
+                    }
+                }
+            }
+        }
         let chunk_end = bytes[k..]
             .iter()
             .position(|&b| is_ascii_space(b))
@@ -84,6 +99,20 @@ pub fn tokenize(text: &str, out: &mut Tokens) {
         }
         pos = chunk_end;
     }
+}
+
+/// Whether the first character of `rest` joins a space or tab before it
+/// into one segment under UAX #29 (an Extend, Format or ZWJ character), as
+/// `unicode-segmentation` decides it.
+fn joins_preceding_blank(rest: &str) -> bool {
+    let Some(c) = rest.chars().next() else {
+        return false;
+    };
+    let mut buf = [0u8; 5];
+    buf[0] = b' ';
+    let len = 1 + c.encode_utf8(&mut buf[1..]).len();
+    // Both are valid UTF-8: an ASCII space and one encoded character.
+    std::str::from_utf8(&buf[..len]).is_ok_and(|pair| pair.split_word_bounds().nth(1).is_none())
 }
 
 /// The plain way to do what [`tokenize`] does: every word from
@@ -599,6 +628,26 @@ mod tests {
             self.0 ^= self.0 >> 7;
             self.0 ^= self.0 << 17;
             self.0
+        }
+    }
+
+    #[test]
+    fn a_mark_after_blanks_joins_them_as_in_uax29() {
+        // Found by fuzzing: U+0652 (a combining mark that is a letter)
+        // after blanks; and a mark that is not a letter, which makes no word.
+        for text in [
+            "e\u{301} \u{652}\u{663}",
+            "a  \u{652}b",
+            "a\t\u{652}b",
+            "a \t\u{652}b",
+            "a\n\u{652}b",
+            " \u{301} x",
+        ] {
+            let (mut fast, mut plain) = (Tokens::default(), Tokens::default());
+            tokenize(text, &mut fast);
+            tokenize_plain(text, &mut plain);
+            assert_eq!(fast.words, plain.words, "{text:?}");
+            assert_eq!(fast.sentence_starts, plain.sentence_starts, "{text:?}");
         }
     }
 

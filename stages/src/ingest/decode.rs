@@ -51,6 +51,39 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Encoding) {
     }
 }
 
+/// Where a file that was decoded as Windows-1252 looks like damaged UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DamagedUtf8 {
+    /// 1-based line of the first byte that is not valid UTF-8.
+    pub line: usize,
+    /// 0-based offset of that byte in the file.
+    pub offset: usize,
+}
+
+/// When `bytes` are not valid UTF-8 but hold valid multi-byte UTF-8
+/// characters too, the file is most likely UTF-8 with a few damaged bytes
+/// (a bad copy, a truncated download) rather than Windows-1252: decoding it
+/// whole as Windows-1252 (the rule, so that every file has one encoding)
+/// turns its other non-ASCII characters into mojibake (`é` → `Ã©`). Returns
+/// where the first bad byte is, so the file can be reported; `None` for
+/// valid UTF-8 and for text that never uses a multi-byte UTF-8 sequence.
+pub fn damaged_utf8(bytes: &[u8]) -> Option<DamagedUtf8> {
+    let mut offset = 0;
+    let mut first_bad = None;
+    let mut multi_byte = false;
+    for chunk in bytes.utf8_chunks() {
+        multi_byte |= !chunk.valid().is_ascii();
+        offset += chunk.valid().len();
+        if first_bad.is_none() && !chunk.invalid().is_empty() {
+            first_bad = Some(offset);
+        }
+        offset += chunk.invalid().len();
+    }
+    let offset = first_bad.filter(|_| multi_byte)?;
+    let line = memchr::memchr_iter(b'\n', &bytes[..offset]).count() + 1;
+    Some(DamagedUtf8 { line, offset })
+}
+
 /// Whether `bytes` look like a binary file rather than text: more than 1%
 /// of them (and at least 8) are control bytes that text never has (C0 controls
 /// other than tab, line feed, carriage return and form feed, and DEL). A few
@@ -75,6 +108,25 @@ pub fn looks_binary(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn damaged_utf8_is_told_from_windows_1252() {
+        // UTF-8 (`Côte`) with one bad byte on line 2, at offset 1 + 2 + 2 + 1 + 2.
+        assert_eq!(
+            damaged_utf8(b"C\xC3\xB4te\nna\xFFve"),
+            Some(DamagedUtf8 { line: 2, offset: 8 })
+        );
+        // Windows-1252 (an é and a curly quote as single bytes): no multi-byte UTF-8.
+        assert_eq!(damaged_utf8(b"caf\xE9 \x93quoted\x94"), None);
+        // Valid UTF-8, and plain ASCII.
+        assert_eq!(damaged_utf8("Côte".as_bytes()), None);
+        assert_eq!(damaged_utf8(b"plain"), None);
+        // A truncated character at the very end counts as damage too.
+        assert_eq!(
+            damaged_utf8(b"\xC3\xA9t\xC3"),
+            Some(DamagedUtf8 { line: 1, offset: 3 })
+        );
+    }
 
     #[test]
     fn plain_utf8_is_borrowed() {

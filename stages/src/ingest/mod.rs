@@ -17,7 +17,7 @@ pub mod header;
 use std::borrow::Cow;
 use std::fmt;
 
-pub use decode::{decode, looks_binary, Encoding};
+pub use decode::{damaged_utf8, decode, looks_binary, DamagedUtf8, Encoding};
 pub use filename::{parse_file_name, FileKind};
 pub use header::{parse_header, Header};
 

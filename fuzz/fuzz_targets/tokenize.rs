@@ -1,0 +1,9 @@
+//! Fuzz target `tokenize`: the body is shared with the regression test
+//! (tests/fuzz_regressions.rs), so every crash kept there is replayed by
+//! `cargo test`.
+#![no_main]
+
+#[path = "../../tests/fuzz/bodies.rs"]
+mod bodies;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| bodies::tokenize_and_analyze(data));
