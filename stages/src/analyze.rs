@@ -46,8 +46,8 @@ pub struct SpeechCounts {
     /// (the others count as empty units). A hit belongs to the sentence of
     /// its first word.
     pub sentence_themes: ThemeSets,
-    /// How often each stem occurs, stop words left out, as (stem id in the
-    /// analyzer's [`Vocabulary`], count), in no particular order (they are
+    /// How often each stem occurs, stop words left out, as (stem id, given
+    /// by the analyzer's [`StemIds`], count), in no particular order (they are
     /// summed into maps; sorting them per speech was a visible cost). Empty
     /// unless the analyzer counts the vocabulary (which also counts each form).
     pub stems: Vec<(u32, u32)>,
@@ -246,7 +246,7 @@ type WordList<'a> = (&'a StopWords, &'a dyn StemIds);
 /// Runs the text stages over speeches; one per worker thread.
 pub struct Analyzer<'m> {
     matcher: &'m Matcher,
-    /// Stop words, when the vocabulary is counted.
+    /// Stop words and the numbering of stems, when the vocabulary is counted.
     stop: Option<WordList<'m>>,
     classes: WordClasses,
     /// Occurrences per form id and per stem id in the current speech, and
