@@ -43,6 +43,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::output::write_whole;
 use crate::partial::{Counts, Key, ProblemEntry, Settings};
 
 /// The index's file name in `--cache DIR`.
@@ -119,22 +120,6 @@ fn counting_settings(s: &Settings) -> Settings {
         min_count: 0,
         ..s.clone()
     }
-}
-
-/// Writes `bytes` to `path` through a temporary file renamed into place.
-fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    let result = (|| -> Result<()> {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.with_context(|| format!("cannot write {}", path.display()))
 }
 
 impl Cache {
@@ -316,8 +301,10 @@ impl NextCache {
             let file = w.into_inner().map_err(|e| e.into_error())?;
             file.sync_all()?;
         }
-        write_whole(&self.dir.join(SUM), &serde_json::to_vec(sum)?)?;
-        write_whole(&self.dir.join(INDEX), &serde_json::to_vec(&self.index)?)?;
+        write_whole(&self.dir.join(SUM), |w| Ok(serde_json::to_writer(w, sum)?))?;
+        write_whole(&self.dir.join(INDEX), |w| {
+            Ok(serde_json::to_writer(w, &self.index)?)
+        })?;
         let live: BTreeSet<String> = self
             .index
             .entries

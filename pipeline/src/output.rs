@@ -34,6 +34,29 @@ pub struct Staging {
     stale_warnings: Vec<String>,
 }
 
+/// Writes the file `path` whole or not at all: `write` fills a temporary
+/// file beside it (buffered), which is synced and renamed over `path`; on
+/// failure the temporary file is removed. For the files a later command
+/// reads back (partials, the cache), which must never be seen half written.
+pub fn write_whole(
+    path: &Path,
+    write: impl FnOnce(&mut dyn io::Write) -> Result<()>,
+) -> Result<()> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let result = (|| -> Result<()> {
+        let mut w = io::BufWriter::with_capacity(1 << 16, fs::File::create(&tmp)?);
+        write(&mut w)?;
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.with_context(|| format!("cannot write {}", path.display()))
+}
+
 /// Beginning of the names of the temporary folders of the `--out` named `name`.
 fn temporary_prefix(name: &str) -> String {
     format!(".{name}.agora-tmp-")

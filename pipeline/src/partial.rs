@@ -598,21 +598,11 @@ impl PartialFile {
     /// Writes the file at `path`, whole or not at all (a temporary file
     /// renamed into place).
     pub fn write(&self, path: &Path) -> Result<()> {
-        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-        let result = (|| -> Result<()> {
-            let file = std::fs::File::create(&tmp)?;
-            let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
-            serde_json::to_writer(&mut w, self)?;
-            std::io::Write::write_all(&mut w, b"\n")?;
-            let file = w.into_inner().map_err(|e| e.into_error())?;
-            file.sync_all()?;
-            std::fs::rename(&tmp, path)?;
+        crate::output::write_whole(path, |w| {
+            serde_json::to_writer(&mut *w, self)?;
+            w.write_all(b"\n")?;
             Ok(())
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result.with_context(|| format!("cannot write {}", path.display()))
+        })
     }
 
     /// Reads and checks a partial file.
