@@ -122,6 +122,14 @@ pub struct Metadata {
 }
 
 impl Metadata {
+    /// No metadata yet, for the speeches of `found`.
+    fn of(found: &Discovery) -> Metadata {
+        Metadata {
+            row_of: vec![NONE; found.sources.len()],
+            ..Metadata::default()
+        }
+    }
+
     /// Reads the tables given with `--metadata` and those found below the
     /// inputs. Rows that cannot be used go to `problems`; a table that cannot
     /// be read or lacks its key columns is an error.
@@ -130,10 +138,7 @@ impl Metadata {
         found: &Discovery,
         problems: &mut Vec<Problem>,
     ) -> Result<Metadata> {
-        let mut m = Metadata {
-            row_of: vec![NONE; found.sources.len()],
-            ..Metadata::default()
-        };
+        let mut m = Metadata::of(found);
         for path in &found.speakers_tables {
             m.read(path, "", found, problems)?;
         }
@@ -156,10 +161,7 @@ impl Metadata {
         found: &Discovery,
         problems: &mut Vec<Problem>,
     ) -> Result<Metadata> {
-        let mut m = Metadata {
-            row_of: vec![NONE; found.sources.len()],
-            ..Metadata::default()
-        };
+        let mut m = Metadata::of(found);
         m.read_from(bytes, path, "", found, problems)?;
         Ok(m)
     }
@@ -417,7 +419,6 @@ impl Metadata {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discover::Source;
     use agora_stages::ingest::ingest;
     use std::fs;
 
@@ -425,22 +426,6 @@ mod tests {
     /// discovery gets the speakers join only).
     fn apply(m: &Metadata, found: &Discovery, id: &str, meta: &mut SpeechMeta) -> Option<Warning> {
         m.apply(found.find(id).unwrap_or(usize::MAX), meta)
-    }
-
-    fn discovery(ids: &[&str]) -> Discovery {
-        Discovery {
-            sources: ids
-                .iter()
-                .map(|id| Source {
-                    speech_id: (*id).into(),
-                    input: 0,
-                    size: 0,
-                    exact: None,
-                    mtime_ns: 0,
-                })
-                .collect(),
-            ..Discovery::default()
-        }
     }
 
     #[test]
@@ -460,7 +445,7 @@ mod tests {
         )
         .unwrap();
         let mut problems = Vec::new();
-        let found = discovery(&["s1.txt", "s2.txt"]);
+        let found = Discovery::of_ids(&["s1.txt", "s2.txt"]);
         let m = Metadata::load(&[path], &found, &mut problems).unwrap();
         let lines: Vec<(u64, &str)> = problems
             .iter()
@@ -510,7 +495,7 @@ mod tests {
         .unwrap();
         let found = Discovery {
             speakers_tables: vec![path],
-            ..discovery(&[])
+            ..Discovery::of_ids(&[])
         };
         let mut problems = Vec::new();
         let m = Metadata::load(&[], &found, &mut problems).unwrap();
@@ -551,7 +536,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.csv");
         fs::write(&path, "file,year, Year \na.txt,1,2\n").unwrap();
-        let err = Metadata::load(&[path], &discovery(&[]), &mut Vec::new()).unwrap_err();
+        let err = Metadata::load(&[path], &Discovery::of_ids(&[]), &mut Vec::new()).unwrap_err();
         assert!(
             err.to_string().contains("column \"year\" appears twice"),
             "{err}"
@@ -564,7 +549,7 @@ mod tests {
         let path = dir.path().join("m.csv");
         fs::write(&path, "file,year\n./a//b.txt,1999\n").unwrap();
         let mut problems = Vec::new();
-        let found = discovery(&["a/b.txt"]);
+        let found = Discovery::of_ids(&["a/b.txt"]);
         let m = Metadata::load(&[path], &found, &mut problems).unwrap();
         assert!(problems.is_empty(), "{problems:?}");
         let mut meta = ingest("b.txt", "").meta;
@@ -577,7 +562,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.csv");
         fs::write(&path, "name,country\na,b\n").unwrap();
-        let err = Metadata::load(&[path], &discovery(&[]), &mut Vec::new()).unwrap_err();
+        let err = Metadata::load(&[path], &Discovery::of_ids(&[]), &mut Vec::new()).unwrap_err();
         assert!(err.to_string().contains("needs a `file` column"), "{err}");
     }
 }
