@@ -202,87 +202,259 @@ const fn class_of(b: u8) -> Class {
 /// UAX #29 words of the ASCII text `text[from..to]`: runs of letters, digits
 /// and `_` (WB5, WB8–WB10, WB13a/b), joined across one `:`, `.` or `'`
 /// between letters (WB6/7) and one `,`, `;`, `.` or `'` between digits
-/// (WB11/12). Runs of only `_` are not words. The bytes between words are
-/// noted for the sentence rules as they are skipped.
+/// (WB11/12). Runs of only `_` are not words.
+///
+/// The text is read 64 bytes at a time: [`Masks::of`] classifies a block into
+/// one bit per byte, and words are the runs of set bits, found with shifts
+/// and `trailing_zeros` instead of a branch per byte. Every rule above looks
+/// at one byte on each side, so a block needs one bit of its neighbours: the
+/// last bits of the block before, and the class of the byte after.
+///
+/// The bytes between words matter only when they hold `.`, `!`, `?` or two
+/// line breaks (a sentence may end there); such a gap is scanned byte by
+/// byte ([`Writer::take_gap`]), any other gap counts as empty.
 fn ascii_words(w: &mut Writer<'_, '_>, from: usize, to: usize) {
     let bytes = &w.text.as_bytes()[..to];
-    // The gap may have begun before `from`, in a non-ASCII chunk.
-    let mut gap = w.take_gap(from);
-    let mut j = from;
-    while j < to {
-        if !is_word_char(bytes[j]) {
-            gap.add(bytes[j]);
-            j += 1;
-            continue;
+    // Bit 63 of the previous block's letters, digits and word bytes.
+    let (mut prev_letter, mut prev_digit, mut prev_word) = (0u64, 0u64, 0u64);
+    // Start of the word being read, while inside one.
+    let mut word_start = from;
+    // Whether the gap being read must be scanned, and whether it holds a line
+    // break. The first gap may have begun before `from`, in a non-ASCII
+    // chunk, so it is always scanned.
+    let mut gap = GapFlags {
+        scan: true,
+        newline: false,
+    };
+    let mut pos = from;
+    while pos < to {
+        // The last block is padded with NUL bytes, which belong to no word
+        // and are no punctuation.
+        let mut padded = [0u8; 64];
+        let block: &[u8; 64] = match bytes.get(pos..pos + 64).and_then(|b| b.try_into().ok()) {
+            Some(full) => full,
+            None => {
+                padded[..to - pos].copy_from_slice(&bytes[pos..]);
+                &padded
+            }
+        };
+        let m = Masks::of(block);
+        let next = bytes.get(pos + 64).copied().unwrap_or(0);
+        let next_letter = u64::from(next.is_ascii_alphabetic()) << 63;
+        let next_digit = u64::from(next.is_ascii_digit()) << 63;
+        let joined =
+            (m.join_letters & (m.letter << 1 | prev_letter) & (m.letter >> 1 | next_letter))
+                | (m.join_digits & (m.digit << 1 | prev_digit) & (m.digit >> 1 | next_digit));
+        let word = m.word | joined;
+        let before = word << 1 | prev_word;
+        let mut starts = word & !before;
+        let ends = !word & before;
+        // Most blocks hold no sentence punctuation and no line break: their
+        // gaps need no look at all.
+        let special = (m.punct | m.newline) & !word;
+        // Where the current gap began in this block.
+        let mut gap_from = 0;
+        let mut open = prev_word != 0;
+        if open && ends != 0 {
+            let e = ends.trailing_zeros();
+            word_or_gap(w, word_start, pos + e as usize, &mut gap);
+            gap_from = e;
+            open = false;
         }
-        let start = j;
-        loop {
-            // A run of letters, digits and `_` (WB5, WB8–WB10, WB13):
-            // letters eight at a time, then byte by byte.
-            while j + 8 <= to {
-                let n = leading_letters(&bytes[j..j + 8]);
-                j += n;
-                if n < 8 {
-                    break;
-                }
+        while starts != 0 {
+            let s = starts.trailing_zeros();
+            starts &= starts - 1;
+            if special != 0 {
+                gap.note(&m, low_bits(s) & !low_bits(gap_from));
             }
-            while j < to && is_word_char(bytes[j]) {
-                j += 1;
-            }
-            // One joiner between two letters or two digits (WB6/7, WB11/12).
-            let (before, joiner, after) = (
-                class(bytes[j - 1]),
-                bytes.get(j).map(|&b| class(b)),
-                bytes.get(j + 1).map(|&b| class(b)),
-            );
-            let joins = matches!(
-                (before, joiner, after),
-                (
-                    Class::Letter,
-                    Some(Class::MidLetter | Class::MidNumLet),
-                    Some(Class::Letter)
-                ) | (
-                    Class::Digit,
-                    Some(Class::MidNum | Class::MidNumLet),
-                    Some(Class::Digit)
-                )
-            );
-            if !joins {
+            word_start = pos + s as usize;
+            // The first end after `s` (`!1 << s` is every bit above it).
+            let later = ends & (!1u64 << s);
+            if later == 0 {
+                open = true;
                 break;
             }
-            j += 2;
+            let e = later.trailing_zeros();
+            word_or_gap(w, word_start, pos + e as usize, &mut gap);
+            gap_from = e;
         }
-        // Only a run that starts with `_` can lack a letter or digit.
-        if bytes[start] != b'_' || bytes[start..j].iter().any(u8::is_ascii_alphanumeric) {
-            w.push(gap, start, j);
-            gap = Gap::default();
-        } else {
-            for &b in &bytes[start..j] {
-                gap.add(b);
-            }
+        if !open && special != 0 {
+            gap.note(&m, !low_bits(gap_from));
         }
+        prev_letter = m.letter >> 63;
+        prev_digit = m.digit >> 63;
+        prev_word = word >> 63;
+        pos += 64;
+    }
+    if prev_word != 0 {
+        word_or_gap(w, word_start, to, &mut gap);
     }
     // What follows the last word is the start of the next gap.
-    w.gap = gap;
-    w.scanned_to = to;
+    w.gap = w.take_gap(to);
 }
 
-/// How many of the eight ASCII bytes of `chunk` are letters before the first
-/// byte that is not, tested all at once: with bit 5 set, a letter is a byte
-/// from `a` to `z`, and adding 0x1F (or 5) carries into bit 7 exactly for
-/// bytes from `a` (or above `z`); ASCII bytes never carry into their
-/// neighbour.
-fn leading_letters(chunk: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = ONES * 0x80;
-    let w = u64::from_le_bytes([
-        chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
-    ]);
-    let folded = w | (ONES * 0x20);
-    let at_least_a = folded + ONES * (0x80 - u64::from(b'a'));
-    let above_z = folded + ONES * (0x80 - u64::from(b'z') - 1);
-    let not_letters = !(at_least_a & !above_z) & HIGH;
-    (not_letters.trailing_zeros() / 8) as usize
+/// Bits `0..n` set (`n` < 64).
+#[inline(always)]
+fn low_bits(n: u32) -> u64 {
+    (1u64 << n) - 1
+}
+
+/// What [`ascii_words`] knows about the gap it is reading without scanning
+/// it: whether it may end a sentence, so must be scanned.
+struct GapFlags {
+    /// The gap holds `.`, `!`, `?` or two line breaks, or began elsewhere.
+    scan: bool,
+    /// The gap holds a line break.
+    newline: bool,
+}
+
+impl GapFlags {
+    /// Notes the bytes of `span` (bits of the block `m`), all in the gap.
+    #[inline(always)]
+    fn note(&mut self, m: &Masks, span: u64) {
+        let newlines = m.newline & span;
+        self.scan |= m.punct & span != 0
+            || (newlines != 0 && (self.newline || newlines & (newlines - 1) != 0));
+        self.newline |= newlines != 0;
+    }
+}
+
+/// Pushes the run `start..end` as a word, scanning its gap if `gap` says so,
+/// unless the run is only `_`: such a run is part of the gap, which is then
+/// scanned from the last word.
+#[inline(always)]
+fn word_or_gap(w: &mut Writer<'_, '_>, start: usize, end: usize, gap: &mut GapFlags) {
+    let bytes = w.text.as_bytes();
+    if bytes[start] == b'_' && !bytes[start..end].iter().any(u8::is_ascii_alphanumeric) {
+        gap.scan = true;
+        return;
+    }
+    let scanned = if gap.scan {
+        w.take_gap(start)
+    } else {
+        Gap::default()
+    };
+    w.push(scanned, start, end);
+    *gap = GapFlags {
+        scan: false,
+        newline: false,
+    };
+}
+
+/// One bit per byte of a 64-byte ASCII block (bit `i` for byte `i`) for each
+/// class the word and sentence rules look at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Masks {
+    /// ALetter: `A`–`Z`, `a`–`z`.
+    letter: u64,
+    /// Numeric: `0`–`9`.
+    digit: u64,
+    /// Letters, digits and `_`: always inside a word.
+    word: u64,
+    /// `:`, `.` and `'`: join two letters.
+    join_letters: u64,
+    /// `,`, `;`, `.` and `'`: join two digits.
+    join_digits: u64,
+    /// `.`, `!` and `?`: may end a sentence.
+    punct: u64,
+    /// `\n`: two of them in a gap make a blank line.
+    newline: u64,
+}
+
+impl Masks {
+    /// Classifies a block: with SSE2 (part of every x86-64 CPU) sixteen bytes
+    /// per instruction, elsewhere a byte at a time. The two are held to the
+    /// same masks by a unit test.
+    #[inline(always)]
+    fn of(block: &[u8; 64]) -> Masks {
+        #[cfg(target_arch = "x86_64")]
+        {
+            Masks::sse2(block)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            Masks::scalar(block)
+        }
+    }
+
+    /// The definition of the masks, one byte at a time.
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+    fn scalar(block: &[u8; 64]) -> Masks {
+        let mut m = Masks {
+            letter: 0,
+            digit: 0,
+            word: 0,
+            join_letters: 0,
+            join_digits: 0,
+            punct: 0,
+            newline: 0,
+        };
+        for (i, &b) in block.iter().enumerate() {
+            let bit = 1u64 << i;
+            let set = |mask: &mut u64, yes: bool| *mask |= if yes { bit } else { 0 };
+            set(&mut m.letter, class(b) == Class::Letter);
+            set(&mut m.digit, class(b) == Class::Digit);
+            set(&mut m.word, is_word_char(b));
+            set(
+                &mut m.join_letters,
+                matches!(class(b), Class::MidLetter | Class::MidNumLet),
+            );
+            set(
+                &mut m.join_digits,
+                matches!(class(b), Class::MidNum | Class::MidNumLet),
+            );
+            set(&mut m.punct, matches!(b, b'.' | b'!' | b'?'));
+            set(&mut m.newline, b == b'\n');
+        }
+        m
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn sse2(block: &[u8; 64]) -> Masks {
+        use std::arch::x86_64::*;
+        let mut m = Masks {
+            letter: 0,
+            digit: 0,
+            word: 0,
+            join_letters: 0,
+            join_digits: 0,
+            punct: 0,
+            newline: 0,
+        };
+        // SAFETY: SSE2 is part of the x86-64 baseline, so these intrinsics
+        // are always available; the loads read 16 bytes inside `block`.
+        unsafe {
+            let eq = |v: __m128i, b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
+            // `v` in `lo..lo + n`: shift the range to start at -128, where a
+            // signed comparison with -128 + n tells.
+            let within = |v: __m128i, lo: u8, n: u8| {
+                let shifted = _mm_add_epi8(v, _mm_set1_epi8(0x80u8.wrapping_sub(lo) as i8));
+                _mm_cmplt_epi8(shifted, _mm_set1_epi8((0x80u8.wrapping_add(n)) as i8))
+            };
+            let bits = |v: __m128i| u64::from(_mm_movemask_epi8(v) as u16);
+            for k in 0..4 {
+                let v = _mm_loadu_si128(block.as_ptr().add(16 * k).cast());
+                let letter = within(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', 26);
+                let digit = within(v, b'0', 10);
+                let period = eq(v, b'.');
+                let apostrophe_or_period = _mm_or_si128(period, eq(v, b'\''));
+                let shift = 16 * k;
+                m.letter |= bits(letter) << shift;
+                m.digit |= bits(digit) << shift;
+                m.word |= bits(_mm_or_si128(_mm_or_si128(letter, digit), eq(v, b'_'))) << shift;
+                m.join_letters |= bits(_mm_or_si128(apostrophe_or_period, eq(v, b':'))) << shift;
+                m.join_digits |= bits(_mm_or_si128(
+                    apostrophe_or_period,
+                    _mm_or_si128(eq(v, b','), eq(v, b';')),
+                )) << shift;
+                m.punct |=
+                    bits(_mm_or_si128(period, _mm_or_si128(eq(v, b'!'), eq(v, b'?')))) << shift;
+                m.newline |= bits(eq(v, b'\n')) << shift;
+            }
+        }
+        m
+    }
 }
 
 fn is_word_char(b: u8) -> bool {
@@ -669,7 +841,9 @@ mod tests {
             } else {
                 PIECES
             };
-            let len = (rng.next() % 24) as usize;
+            // Some texts longer than a 64-byte block, so that words, joiners
+            // and gaps cross block boundaries.
+            let len = (rng.next() % if round % 4 == 3 { 160 } else { 24 }) as usize;
             let text: String = (0..len)
                 .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
                 .collect();
@@ -683,16 +857,25 @@ mod tests {
     }
 
     #[test]
-    fn leading_letters_counts_ascii_letters() {
-        assert_eq!(leading_letters(b"abcdefgh"), 8);
-        assert_eq!(leading_letters(b"ABCdeFGz"), 8);
-        assert_eq!(leading_letters(b"abc defg"), 3);
-        assert_eq!(leading_letters(b"@abcdefg"), 0);
-        assert_eq!(leading_letters(b"Zz[`{_09"), 2);
-        for b in 0u8..128 {
-            let chunk = [b; 8];
-            assert_eq!(leading_letters(&chunk) == 8, b.is_ascii_alphabetic(), "{b}");
+    fn vector_masks_equal_the_byte_by_byte_definition() {
+        let mut rng = XorShift(0x2545_F491_4F6C_DD1D);
+        let mut blocks: Vec<[u8; 64]> = (0u8..128).map(|b| [b; 64]).collect();
+        blocks.extend((0..2_000).map(|_| std::array::from_fn(|_| (rng.next() % 128) as u8)));
+        for block in &blocks {
+            assert_eq!(Masks::of(block), Masks::scalar(block), "{block:?}");
         }
+        let text = b"Mr. X_1, 2;3:a'b!?\n@[`{/90Zz";
+        let mut block = [0u8; 64];
+        block[..text.len()].copy_from_slice(text);
+        let bits = |at: &[u32]| at.iter().fold(0u64, |m, i| m | 1 << i);
+        let m = Masks::scalar(&block);
+        assert_eq!(m.letter, bits(&[0, 1, 4, 13, 15, 26, 27]));
+        assert_eq!(m.digit, bits(&[6, 9, 11, 24, 25]));
+        assert_eq!(m.word, m.letter | m.digit | bits(&[5]));
+        assert_eq!(m.join_letters, bits(&[2, 12, 14]));
+        assert_eq!(m.join_digits, bits(&[2, 7, 10, 14]));
+        assert_eq!(m.punct, bits(&[2, 16, 17]));
+        assert_eq!(m.newline, bits(&[18]));
     }
 
     #[test]
