@@ -55,8 +55,17 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
     // Stray BOMs are so rare that a separate pass for them keeps the main
     // loop to three needles.
     const BOM: &str = "\u{FEFF}";
-    if memmem::find(text.as_bytes(), BOM.as_bytes()).is_some() {
-        let without = text.replace(BOM, "");
+    let mut boms = memmem::find_iter(text.as_bytes(), BOM.as_bytes()).peekable();
+    if boms.peek().is_some() {
+        // `str::replace` searches with a general string matcher, several
+        // times slower than memmem on these files.
+        let mut without = String::with_capacity(text.len());
+        let mut copied = 0;
+        for at in boms {
+            without.push_str(&text[copied..at]);
+            copied = at + BOM.len();
+        }
+        without.push_str(&text[copied..]);
         return Cow::Owned(normalize(&without).into_owned());
     }
     let bytes = text.as_bytes();
@@ -339,6 +348,7 @@ mod tests {
     fn invisible_format_characters_are_removed() {
         assert_eq!(normalize("peace\u{AD}keeping"), "peacekeeping");
         assert_eq!(normalize("a\u{FEFF}b, end.\u{FEFF}Next"), "ab, end. Next");
+        assert_eq!(normalize("\u{FEFF}\u{FEFF}a b\u{FEFF}"), "a b");
         assert_eq!(normalize("Ÿ stays"), "Ÿ stays");
     }
 
