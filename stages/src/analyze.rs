@@ -213,12 +213,14 @@ impl WordClasses {
     /// [`CAN_START`] set when a term can start at it.
     fn new_class(&mut self, lowercase: &str, matcher: &Matcher, stop: Option<WordList<'_>>) -> u32 {
         let id = self.classes.len() as u32;
+        // Stemming is most of the cost of a new word type: once for both uses.
+        let stem = self.stemmer.stem(lowercase);
         let form = match stop {
-            Some((stop, stem_ids)) => self.vocab.form(lowercase, &self.stemmer, stop, stem_ids),
+            Some((stop, stem_ids)) => self.vocab.form(lowercase, &stem, stop, stem_ids),
             None => STOP,
         };
         self.form_of_class.push(form);
-        let class = matcher.classify(lowercase, &self.stemmer);
+        let class = matcher.classify(lowercase, &stem);
         let flag = if class.starts.is_empty() {
             0
         } else {

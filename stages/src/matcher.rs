@@ -22,7 +22,6 @@
 use std::collections::HashMap;
 
 use crate::dictionary::{Dictionary, Pattern};
-use crate::stem::Stemmer;
 
 /// Stem id of a word whose stem no dictionary word or phrase uses.
 pub const NO_STEM: u32 = u32::MAX;
@@ -139,14 +138,11 @@ impl Matcher {
         self.terms[term as usize].theme
     }
 
-    /// Classifies a lowercase word: stems it and finds the terms that can
-    /// start at it. Callers cache the result per word type.
-    pub fn classify(&self, lowercase_word: &str, stemmer: &Stemmer) -> WordClass {
-        let stem = self
-            .stem_ids
-            .get(stemmer.stem(lowercase_word).as_ref())
-            .copied()
-            .unwrap_or(NO_STEM);
+    /// Classifies a lowercase word, given its stem (from the dictionary's
+    /// stemmer): finds the terms that can start at it. Callers cache the
+    /// result per word type, and stem each word type once for all uses.
+    pub fn classify(&self, lowercase_word: &str, stem: &str) -> WordClass {
+        let stem = self.stem_ids.get(stem).copied().unwrap_or(NO_STEM);
         let mut starts: Vec<u32> = match self.by_first_stem.get(stem as usize) {
             Some(ids) => ids.clone(),
             None => Vec::new(),
@@ -225,7 +221,7 @@ mod tests {
 
     /// Runs the matcher over `text` and returns (theme name, term text, start) per hit.
     fn hits(dict: &str, text: &str) -> Vec<(String, String, u32)> {
-        let stemmer = Stemmer::english();
+        let stemmer = crate::stem::Stemmer::english();
         let d = parse_dictionary(dict, &stemmer).unwrap();
         let m = Matcher::new(&d);
         let mut t = Tokens::default();
@@ -236,7 +232,7 @@ mod tests {
             .iter()
             .map(|&(s, e)| {
                 lowercase_into(&text[s as usize..e as usize], &mut lower);
-                m.classify(&lower, &stemmer)
+                m.classify(&lower, &stemmer.stem(&lower))
             })
             .collect();
         let ids: Vec<u32> = (0..classes.len() as u32)

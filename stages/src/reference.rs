@@ -26,7 +26,7 @@ pub fn analyze(matcher: &Matcher, body: &str) -> SpeechCounts {
         .iter()
         .map(|&(s, e)| {
             lowercase_into(&text[s as usize..e as usize], &mut lower);
-            matcher.classify(&lower, &stemmer)
+            matcher.classify(&lower, &stemmer.stem(&lower))
         })
         .collect();
     let words: Vec<u32> = classes

@@ -18,8 +18,6 @@ use std::sync::Mutex;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::stem::Stemmer;
-
 /// The id of a stop word: it has none, and is not counted.
 pub const STOP: u32 = u32::MAX;
 
@@ -126,12 +124,12 @@ pub struct Vocabulary {
 }
 
 impl Vocabulary {
-    /// The id of a lowercase word form, or [`STOP`] for a stop word; a new
-    /// form's stem is numbered by `stem_ids`.
+    /// The id of a lowercase word form with the given stem, or [`STOP`] for
+    /// a stop word; a new form's stem is numbered by `stem_ids`.
     pub fn form(
         &mut self,
         lowercase_word: &str,
-        stemmer: &Stemmer,
+        stem: &str,
         stop: &StopWords,
         stem_ids: &dyn StemIds,
     ) -> u32 {
@@ -141,7 +139,7 @@ impl Vocabulary {
         let before = self.forms.strings.len();
         let id = self.forms.intern(lowercase_word);
         if self.forms.strings.len() > before {
-            let stem = stem_ids.id_of(&stemmer.stem(lowercase_word));
+            let stem = stem_ids.id_of(stem);
             self.stem_of_form.push(stem);
             self.form_count.push(0);
             self.stem_bound = self.stem_bound.max(stem as usize + 1);
@@ -194,15 +192,15 @@ mod tests {
     fn forms_stems_and_stop_words() {
         let stop = StopWords::parse("# common words\nThe\n\n  of \n");
         assert_eq!(stop.len(), 2);
-        let stemmer = Stemmer::english();
+        let stemmer = crate::stem::Stemmer::english();
         let ids = Mutex::new(Interner::default());
         ids.id_of("peac"); // numbered by someone else first
         let mut v = Vocabulary::default();
-        assert_eq!(v.form("the", &stemmer, &stop, &ids), STOP);
-        let women = v.form("women", &stemmer, &stop, &ids);
-        let refugees = v.form("refugees", &stemmer, &stop, &ids);
-        let refugee = v.form("refugee", &stemmer, &stop, &ids);
-        assert_eq!(v.form("women", &stemmer, &stop, &ids), women);
+        assert_eq!(v.form("the", &stemmer.stem("the"), &stop, &ids), STOP);
+        let women = v.form("women", &stemmer.stem("women"), &stop, &ids);
+        let refugees = v.form("refugees", &stemmer.stem("refugees"), &stop, &ids);
+        let refugee = v.form("refugee", &stemmer.stem("refugee"), &stop, &ids);
+        assert_eq!(v.form("women", &stemmer.stem("women"), &stop, &ids), women);
         assert_eq!((women, refugees, refugee), (0, 1, 2));
         assert_eq!(v.form_str(refugees), "refugees");
         let stems = ids.lock().unwrap();
