@@ -198,14 +198,17 @@ pub const MAX_FILE_BYTES: u64 = 1 << 30;
 /// run, so the buffer is sized from the listing (no `fstat`) one byte larger
 /// than the file, and a read that does not fill it ends the file: a regular
 /// file only returns fewer bytes than asked at its end. A file that grew
-/// since it was listed fills the buffer and is read on to its end. The
-/// buffer is the worker's, reused from file to file.
+/// since it was listed fills the buffer and is read on to its end.
+///
+/// The buffer is the worker's, reused from file to file; the file is its
+/// first bytes, as many as returned. Its length only grows, so it is
+/// zero-filled once, not once per file.
 fn read_file(
     path: &std::path::Path,
     size_hint: u64,
     limit: u64,
     bytes: &mut Vec<u8>,
-) -> Result<(), String> {
+) -> Result<usize, String> {
     use std::io::{ErrorKind, Read};
     let cannot = |e: std::io::Error| {
         format!("cannot be read: {e}; check that it still exists and that Agora may read it")
@@ -216,34 +219,35 @@ fn read_file(
              split it into speeches, or raise the limit (at most 1024 MiB)"
         )
     };
-    bytes.clear();
     if size_hint > limit {
         return Err(too_large());
     }
     let mut file = fs::File::open(path).map_err(cannot)?;
-    bytes.resize(size_hint as usize + 1, 0);
+    // The part of the buffer this file may fill so far.
+    let mut end = size_hint as usize + 1;
     let mut filled = 0;
     loop {
-        match file.read(&mut bytes[filled..]) {
+        if bytes.len() < end {
+            bytes.resize(end, 0);
+        }
+        match file.read(&mut bytes[filled..end]) {
             Ok(0) => break,
             Ok(n) => filled += n,
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
             Err(e) => return Err(cannot(e)),
         }
-        if filled < bytes.len() {
+        if filled < end {
             break; // a short read: the end of the file
         }
         if filled as u64 > limit {
             return Err(too_large());
         }
-        bytes.resize(bytes.len() * 2, 0);
+        end *= 2;
     }
-    bytes.truncate(filled);
     if filled as u64 > limit {
-        bytes.clear();
         return Err(too_large());
     }
-    Ok(())
+    Ok(filled)
 }
 
 /// A worker's result for one file: its counts, or why it was skipped.
@@ -1267,7 +1271,7 @@ fn work_batches<'a>(
                 shared.max_file_bytes,
                 &mut bytes,
             );
-            let read = read.map(|()| &bytes[..]);
+            let read = read.map(|n| &bytes[..n]);
             let result = catch_unwind(AssertUnwindSafe(|| match shared.per_file {
                 true => process_apart(shared, analyzer, totals, seen, seq, read),
                 false => process(shared, analyzer, totals, seq, read),
@@ -1473,7 +1477,7 @@ mod tests {
         fs::write(&path, "0123456789").unwrap();
         let read = |path: &std::path::Path, hint, limit| {
             let mut bytes = b"left over".to_vec();
-            read_file(path, hint, limit, &mut bytes).map(|()| bytes)
+            read_file(path, hint, limit, &mut bytes).map(|n| bytes[..n].to_vec())
         };
         assert_eq!(read(&path, 10, 10).unwrap(), b"0123456789");
         // A file that grew (or shrank) since it was listed is read whole.

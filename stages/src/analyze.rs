@@ -361,8 +361,12 @@ impl<'m> Analyzer<'m> {
     /// of the windows, any hit of the theme left out) and their stems.
     fn count_collocates(&mut self, window: usize, counts: &mut SpeechCounts) {
         let n = self.words.len();
-        self.hit_mark.resize(n, 0);
-        self.window_mark.resize(n, 0);
+        // Marks only grow: old marks carry older stamps, and shrinking then
+        // growing again would zero-fill them for every speech.
+        if self.hit_mark.len() < n {
+            self.hit_mark.resize(n, 0);
+            self.window_mark.resize(n, 0);
+        }
         counts.window_tokens = vec![0; self.matcher.theme_count()];
         let mut found: Vec<(u32, u32, u32)> = Vec::new();
         let mut hits = std::mem::take(&mut self.hits);
