@@ -5,8 +5,10 @@
 //! terms = ["women", "gender*", "sexual violence", "women and peace and security"]
 //! ```
 //!
-//! Each term goes through the same tokenizer as speech text and becomes one
-//! [`Pattern`]:
+//! Each term goes through the same tokenizer, lowercasing and language fold
+//! ([`crate::language::Language::fold`]) as speech text and becomes one
+//! [`Pattern`]; its words are stemmed with the stemmer given, so a
+//! dictionary is parsed once per language it is counted in:
 //! - one word (`women`) matches words with the same stem;
 //! - one word ending in `*` (`gender*`) matches words whose lowercase,
 //!   unstemmed form starts with the prefix;
@@ -117,7 +119,8 @@ struct RawTheme {
     description: Option<String>,
 }
 
-/// Parses and checks a dictionary, stemming its terms with `stemmer`.
+/// Parses and checks a dictionary, folding and stemming its terms in the
+/// language of `stemmer`.
 pub fn parse_dictionary(source: &str, stemmer: &Stemmer) -> Result<Dictionary, DictionaryError> {
     let line_of = |offset: usize| source[..offset.min(source.len())].matches('\n').count() + 1;
     let raw: RawFile = toml::from_str(source).map_err(|e| DictionaryError {
@@ -190,12 +193,13 @@ fn parse_term(text: &str, stemmer: &Stemmer, tokens: &mut Tokens) -> Result<Patt
     }
     tokenize(body, tokens);
     let mut lower = String::new();
+    let language = stemmer.language();
     let words: Vec<String> = tokens
         .words
         .iter()
         .map(|&(s, e)| {
             lowercase_into(&body[s as usize..e as usize], &mut lower);
-            lower.clone()
+            language.fold(&lower).into_owned()
         })
         .collect();
     match (words.as_slice(), glob) {

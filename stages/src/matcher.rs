@@ -139,8 +139,9 @@ impl Matcher {
         self.terms[term as usize].theme
     }
 
-    /// Classifies a lowercase word: stems it and finds the terms that can
-    /// start at it. Callers cache the result per word type.
+    /// Classifies a lowercase word, folded in the stemmer's language
+    /// ([`crate::language::Language::fold`]): stems it and finds the terms
+    /// that can start at it. Callers cache the result per word type.
     pub fn classify(&self, lowercase_word: &str, stemmer: &Stemmer) -> WordClass {
         let stem = self
             .stem_ids

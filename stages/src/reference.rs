@@ -8,14 +8,20 @@
 //! speed work can never change a table. It is far too slow for real runs.
 
 use crate::analyze::{count, SpeechCounts};
+use crate::language::Language;
 use crate::matcher::{Matcher, WordClass, CAN_START};
 use crate::normalize::normalize;
 use crate::stem::Stemmer;
 use crate::tokenize::{lowercase_into, tokenize_plain, Tokens};
 
-/// Analyzes one speech the plain way.
+/// Analyzes one English speech the plain way.
 pub fn analyze(matcher: &Matcher, body: &str) -> SpeechCounts {
-    let stemmer = Stemmer::english();
+    analyze_in(matcher, body, Language::English)
+}
+
+/// Analyzes one speech of `language` the plain way (`matcher` parsed in it).
+pub fn analyze_in(matcher: &Matcher, body: &str, language: Language) -> SpeechCounts {
+    let stemmer = Stemmer::new(language);
     let text = normalize(body);
     let mut tokens = Tokens::default();
     tokenize_plain(&text, &mut tokens);
@@ -26,7 +32,7 @@ pub fn analyze(matcher: &Matcher, body: &str) -> SpeechCounts {
         .iter()
         .map(|&(s, e)| {
             lowercase_into(&text[s as usize..e as usize], &mut lower);
-            matcher.classify(&lower, &stemmer)
+            matcher.classify(&language.fold(&lower), &stemmer)
         })
         .collect();
     let words: Vec<u32> = classes
