@@ -191,9 +191,14 @@ mod tests {
             text: "",
         };
         assert!(Languages::load(Language::English, &[], "d.toml", dict, &stop).is_ok());
-        let err =
-            Languages::load(Language::English, &[Language::Spanish], "d.toml", dict, &stop)
-                .unwrap_err();
+        let err = Languages::load(
+            Language::English,
+            &[Language::Spanish],
+            "d.toml",
+            dict,
+            &stop,
+        )
+        .unwrap_err();
         let msg = format!("{err:#}");
         assert!(msg.contains("stemmed in Spanish"), "{msg}");
         assert!(msg.contains("matches the same words"), "{msg}");

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use agora_stages::dictionary::parse_dictionary;
-use agora_stages::matcher::Matcher;
 use agora_stages::language::Language;
+use agora_stages::matcher::Matcher;
 use agora_stages::stem::Stemmer;
 use anyhow::{anyhow, Context};
 

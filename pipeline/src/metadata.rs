@@ -427,9 +427,9 @@ impl Metadata {
     /// discovery, if any.
     pub fn language(&self, source: usize) -> Option<Language> {
         match self.row_of.get(source) {
-            Some(&row) if row != NONE => {
-                Language::ALL.get(usize::from(self.rows[row as usize].language)).copied()
-            }
+            Some(&row) if row != NONE => Language::ALL
+                .get(usize::from(self.rows[row as usize].language))
+                .copied(),
             _ => None,
         }
     }
@@ -442,7 +442,10 @@ impl Metadata {
                 *s = true;
             }
         }
-        Language::ALL.into_iter().filter(|l| seen[l.index()]).collect()
+        Language::ALL
+            .into_iter()
+            .filter(|l| seen[l.index()])
+            .collect()
     }
 
     /// Applies the metadata to one speech: the General Debate speaker join,

@@ -3,7 +3,19 @@
 //! ```toml
 //! [themes.women_peace_security]
 //! terms = ["women", "gender*", "sexual violence", "women and peace and security"]
+//!
+//! [themes.refugees]
+//! terms = ["UNHCR"]                 # counted in every language
+//! en = ["refugees"]                 # only in English speeches
+//! fr = ["réfugiés", "réfugiées"]    # only in French speeches
 //! ```
+//!
+//! `terms` count in speeches of every language; the lists named by a
+//! language code (`en`, `fr`, `es`, `ru`, `ar`, `zh`) count only in speeches
+//! of that language, so that a multilingual dictionary neither stems a word
+//! of one language with another's stemmer nor matches it in another
+//! language's text. A theme's terms are numbered in the order written,
+//! whatever their list.
 //!
 //! Each term goes through the same tokenizer, lowercasing and language fold
 //! ([`crate::language::Language::fold`]) as speech text and becomes one
@@ -16,7 +28,8 @@
 //!   match consecutive words with the same stems.
 //!
 //! A dictionary that is not valid TOML, has no `[themes]`, an unknown key, a
-//! theme without terms, an empty term, a term listed twice in one theme or a
+//! theme without terms, an empty term, a term written twice in one theme, two
+//! terms of a theme that match the same words in the language parsed, or a
 //! `*` anywhere but at the end of a single word is refused with a
 //! [`DictionaryError`] that names the line. Duplicate themes are a TOML error.
 //!
@@ -27,6 +40,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
+use crate::language::Language;
 use crate::stem::Stemmer;
 use crate::tokenize::{lowercase_into, tokenize, Tokens};
 
@@ -36,6 +50,8 @@ use crate::tokenize::{lowercase_into, tokenize, Tokens};
 pub struct Dictionary {
     /// The themes, sorted by name.
     pub themes: Vec<Theme>,
+    /// The language its terms were folded and stemmed in.
+    pub language: Language,
 }
 
 /// One theme and its terms.
@@ -56,6 +72,16 @@ pub struct Term {
     pub pattern: Pattern,
     /// Line of the term in the file (1-based).
     pub line: usize,
+    /// The language list it is written in (`fr = [...]`), or `None` for
+    /// `terms`, which count in every language.
+    pub language: Option<Language>,
+}
+
+impl Term {
+    /// Whether the term counts in speeches of `language`.
+    pub fn counts_in(&self, language: Language) -> bool {
+        self.language.is_none_or(|l| l == language)
+    }
 }
 
 /// What a term matches, after tokenizing, lowercasing and stemming it.
@@ -113,7 +139,20 @@ struct RawFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTheme {
+    #[serde(default)]
     terms: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    en: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    fr: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    es: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    ru: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    ar: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    zh: Vec<toml::Spanned<String>>,
     /// Free text for people; ignored by the program.
     #[allow(dead_code)]
     description: Option<String>,
@@ -148,38 +187,88 @@ pub fn parse_dictionary(source: &str, stemmer: &Stemmer) -> Result<Dictionary, D
                 ),
             });
         }
-        if theme.terms.is_empty() {
+        // Every list's terms, in the order written.
+        let mut written: Vec<(usize, String, Option<Language>)> = Vec::new();
+        let lists = [
+            (None, theme.terms),
+            (Some(Language::English), theme.en),
+            (Some(Language::French), theme.fr),
+            (Some(Language::Spanish), theme.es),
+            (Some(Language::Russian), theme.ru),
+            (Some(Language::Arabic), theme.ar),
+            (Some(Language::Chinese), theme.zh),
+        ];
+        for (language, list) in lists {
+            for term in list {
+                written.push((term.span().start, term.into_inner(), language));
+            }
+        }
+        written.sort_by_key(|t| t.0);
+        if written.is_empty() {
             return Err(DictionaryError {
                 line: Some(theme_line),
-                message: format!("theme {name:?} has no terms"),
+                message: format!(
+                    "theme {name:?} has no terms (give `terms = [...]`, or a list per language \
+                     such as `fr = [...]`)"
+                ),
             });
         }
-        let mut terms: Vec<Term> = Vec::with_capacity(theme.terms.len());
-        for term in theme.terms {
-            let line = line_of(term.span().start);
-            let text = term.into_inner();
+        let parsed = stemmer.language();
+        let mut terms: Vec<Term> = Vec::with_capacity(written.len());
+        for (offset, text, language) in written {
+            let line = line_of(offset);
             let error = |message: String| DictionaryError {
                 line: Some(line),
                 message,
             };
+            // A term of another language's list is stemmed in its own.
+            let own;
+            let stemmer = match language {
+                Some(l) if l != parsed => {
+                    own = Stemmer::new(l);
+                    &own
+                }
+                _ => stemmer,
+            };
             let pattern = parse_term(&text, stemmer, &mut tokens)
                 .map_err(|why| error(format!("term {text:?} of theme {name:?}: {why}")))?;
-            if let Some(first) = terms.iter().find(|t| t.pattern == pattern) {
+            if let Some(first) = terms.iter().find(|t| t.text == text) {
                 return Err(error(format!(
-                    "term {text:?} of theme {name:?} matches the same words as {:?} (line {}); \
+                    "term {text:?} of theme {name:?} is written twice (first at line {}); \
+                     list it once, in `terms` to count it in every language",
+                    first.line
+                )));
+            }
+            let counts_here = language.is_none_or(|l| l == parsed);
+            if let Some(first) = terms
+                .iter()
+                .filter(|t| counts_here && t.counts_in(parsed))
+                .find(|t| t.pattern == pattern)
+            {
+                return Err(error(format!(
+                    "term {text:?} of theme {name:?} matches the same words as {:?} (line {}){}; \
                      remove one of them",
-                    first.text, first.line
+                    first.text,
+                    first.line,
+                    match parsed {
+                        Language::English => String::new(),
+                        l => format!(" in {}", l.name()),
+                    }
                 )));
             }
             terms.push(Term {
                 text,
                 pattern,
                 line,
+                language,
             });
         }
         themes.push(Theme { name, terms });
     }
-    Ok(Dictionary { themes })
+    Ok(Dictionary {
+        themes,
+        language: stemmer.language(),
+    })
 }
 
 /// Turns one term into its pattern, or says why it cannot be one.

@@ -107,9 +107,12 @@ impl Language {
     pub fn fold(self, lowercase_word: &str) -> Cow<'_, str> {
         match self {
             Language::French => Cow::Borrowed(strip_elision(lowercase_word)),
-            Language::Arabic if lowercase_word.chars().any(is_arabic_mark) => {
-                Cow::Owned(lowercase_word.chars().filter(|&c| !is_arabic_mark(c)).collect())
-            }
+            Language::Arabic if lowercase_word.chars().any(is_arabic_mark) => Cow::Owned(
+                lowercase_word
+                    .chars()
+                    .filter(|&c| !is_arabic_mark(c))
+                    .collect(),
+            ),
             Language::Russian if lowercase_word.contains('ё') => {
                 Cow::Owned(lowercase_word.replace('ё', "е"))
             }
