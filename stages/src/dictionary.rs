@@ -421,6 +421,89 @@ mod tests {
     }
 
     #[test]
+    fn language_lists() {
+        let src = "[themes.women]\nterms = [\"UN Women\"]\nes = [\"mujer\", \"mujeres\"]\n\
+                   en = [\"women\"]\nfr = [\"l'égalité\", \"femme*\"]\n";
+        let en = parse(src).unwrap();
+        let es = parse_dictionary(src, &Stemmer::new(Language::Spanish)).unwrap();
+        let fr = parse_dictionary(src, &Stemmer::new(Language::French)).unwrap();
+        assert_eq!(
+            (en.language, es.language),
+            (Language::English, Language::Spanish)
+        );
+        // The order written, whatever the list.
+        let terms = |d: &Dictionary| -> Vec<(String, Option<Language>, Pattern)> {
+            d.themes[0]
+                .terms
+                .iter()
+                .map(|t| (t.text.clone(), t.language, t.pattern.clone()))
+                .collect()
+        };
+        let phrase = |a: &str, b: &str| Pattern::Phrase(vec![a.into(), b.into()]);
+        let word = |w: &str| Pattern::Word(w.into());
+        // Terms of a list are stemmed in their own language; `terms` in the
+        // language parsed (`women` in English and French, `wom` in Spanish).
+        assert_eq!(
+            terms(&en),
+            [
+                ("UN Women".into(), None, phrase("un", "women")),
+                ("mujer".into(), Some(Language::Spanish), word("muj")),
+                ("mujeres".into(), Some(Language::Spanish), word("mujer")),
+                ("women".into(), Some(Language::English), word("women")),
+                ("l'égalité".into(), Some(Language::French), word("égal")),
+                (
+                    "femme*".into(),
+                    Some(Language::French),
+                    Pattern::Glob("femme".into())
+                ),
+            ]
+        );
+        assert_eq!(terms(&es)[0].2, phrase("un", "wom"));
+        assert_eq!(terms(&fr)[0].2, phrase("un", "women"));
+        let counting = |d: &Dictionary| -> Vec<bool> {
+            d.themes[0]
+                .terms
+                .iter()
+                .map(|t| t.counts_in(d.language))
+                .collect()
+        };
+        assert_eq!(counting(&en), [true, false, false, true, false, false]);
+        assert_eq!(counting(&es), [true, true, true, false, false, false]);
+        assert_eq!(counting(&fr), [true, false, false, false, true, true]);
+    }
+
+    #[test]
+    fn duplicates_are_checked_in_the_language_parsed() {
+        // `mujer` and `mujeres` are one English stem, but only Spanish
+        // speeches count them.
+        let src = "[themes.w]\nes = [\"mujeres\", \"mujer\"]\nen = [\"woman\"]\n";
+        assert!(parse(src).is_ok());
+        // In `terms`, they count in English too, where they are one.
+        let (line, msg) = err("[themes.w]\nterms = [\"mujeres\", \"mujer\"]\n");
+        assert_eq!(line, Some(2));
+        assert!(msg.contains("matches the same words"), "{msg}");
+        // `niños` and `niñas` are two English stems and one Spanish one.
+        let src = "[themes.c]\nes = [\"niños\", \"niñas\"]\n";
+        assert!(parse(src).is_ok());
+        let e = parse_dictionary(src, &Stemmer::new(Language::Spanish)).unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(
+            e.message
+                .ends_with("(line 2) in Spanish; remove one of them"),
+            "{e}"
+        );
+        // The same text in two lists would make two rows alike in keyword_counts.csv.
+        let (line, msg) = err("[themes.u]\nen = [\"union\"]\nfr = [\"union\"]\n");
+        assert_eq!(line, Some(3));
+        assert!(msg.contains("written twice (first at line 2)"), "{msg}");
+        // A theme needs a term in some list; an unknown language is refused.
+        assert!(err("[themes.t]\n").1.contains("no terms"));
+        let (line, msg) = err("[themes.t]\nde = [\"Frieden\"]\n");
+        assert_eq!(line, Some(2));
+        assert!(msg.contains("unknown field"), "{msg}");
+    }
+
+    #[test]
     fn description_is_allowed() {
         let d = parse("[themes.t]\ndescription = \"x\"\nterms = [\"a\"]\n").unwrap();
         assert_eq!(d.themes[0].terms.len(), 1);

@@ -64,6 +64,59 @@ mod tests {
     use crate::dictionary::parse_dictionary;
 
     #[test]
+    fn the_analyzer_gives_the_reference_counts_in_every_language() {
+        let source = "[themes.peace]\nterms = [\"ONU\"]\nfr = [\"paix\", \"l'environ*\"]\n\
+                      es = [\"paz\"]\nru = [\"мир\"]\nar = [\"السلام\"]\nzh = [\"和平\"]\n\
+                      [themes.refugees]\nfr = [\"réfugiés\"]\nes = [\"refugiados\"]\n\
+                      ru = [\"беженцы\"]\nar = [\"اللاجئين\"]\nzh = [\"难民\"]\n";
+        let speeches = [
+            (
+                Language::French,
+                "La paix de l’ONU. L'environnement et les réfugiées, qu'il dit.",
+            ),
+            (
+                Language::Spanish,
+                "La paz y la ONU. Los refugiados, refugiada; PAZ.",
+            ),
+            (
+                Language::Russian,
+                "Мир и беженцы. Беженцев всё больше; МИРА нет.",
+            ),
+            (Language::Arabic, "السَّلَام و اللاجـئين؟ اللاجئون والسلام."),
+            (Language::Chinese, "和平与难民。联合国支持和平！"),
+        ];
+        for (language, speech) in speeches {
+            let dictionary = parse_dictionary(source, &Stemmer::new(language)).unwrap();
+            let matcher = Matcher::new(&dictionary);
+            let mut analyzer = Analyzer::new(&matcher).in_language(language);
+            assert_eq!(analyzer.language(), language);
+            let plain = analyze_in(&matcher, speech, language);
+            assert_eq!(analyzer.analyze(speech), plain, "{language}");
+            assert_eq!(analyzer.analyze(speech), plain, "{language}, warm cache");
+        }
+        // Hand-checked: in French, `l’onu` is `onu` and `l'environnement`
+        // starts with `environ`; réfugiées = réfugiés = réfugi.
+        let dictionary = parse_dictionary(source, &Stemmer::new(Language::French)).unwrap();
+        let matcher = Matcher::new(&dictionary);
+        let c = analyze_in(&matcher, speeches[0].1, Language::French);
+        assert_eq!((c.tokens, c.sentences), (10, 2));
+        assert_eq!(c.theme_hits, [3, 1]);
+        // In Arabic, marks and tatweel go: السَّلَام = السلام, اللاجـئين = اللاجئين
+        // (والسلام keeps its و: the stemmer leaves it).
+        let dictionary = parse_dictionary(source, &Stemmer::new(Language::Arabic)).unwrap();
+        let matcher = Matcher::new(&dictionary);
+        let c = analyze_in(&matcher, speeches[3].1, Language::Arabic);
+        assert_eq!((c.tokens, c.sentences), (5, 2));
+        assert_eq!(c.theme_hits, [1, 2]);
+        // In Chinese, one word per character and terms as character sequences.
+        let dictionary = parse_dictionary(source, &Stemmer::new(Language::Chinese)).unwrap();
+        let matcher = Matcher::new(&dictionary);
+        let c = analyze_in(&matcher, speeches[4].1, Language::Chinese);
+        assert_eq!((c.tokens, c.sentences), (12, 2));
+        assert_eq!(c.theme_hits, [2, 1]);
+    }
+
+    #[test]
     fn the_analyzer_gives_the_reference_counts() {
         let dictionary = parse_dictionary(
             "[themes.climate]\nterms = [\"climate\", \"sea-level rise\", \"drought*\"]\n\
