@@ -473,3 +473,61 @@ fn partials_of_different_languages_are_not_merged() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("language"), "{stderr}");
 }
+
+#[test]
+fn a_cache_made_in_another_language_is_not_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    corpus(&input, false);
+    let cache = dir.path().join("cache");
+    let meta = input.join("meta.csv");
+    let themes = input.join("themes.toml");
+    let count = |language: &str, cache: Option<&Path>, out: &Path| {
+        let mut args = vec![
+            "--input",
+            s(&input),
+            "--metadata",
+            s(&meta),
+            "--themes",
+            s(&themes),
+            "--out",
+            s(out),
+            "--language",
+            language,
+            "--quiet",
+        ];
+        if let Some(cache) = cache {
+            args.extend(["--cache", s(cache)]);
+        }
+        run_ok(&args, 0);
+    };
+    let (cached, fresh) = (dir.path().join("cached"), dir.path().join("fresh"));
+    count("en", Some(&cache), &cached);
+    count("fr", Some(&cache), &cached);
+    count("fr", None, &fresh);
+    for table in [
+        "theme_counts.csv",
+        "keyword_counts.csv",
+        "keyness.csv",
+        "collocates.csv",
+    ] {
+        assert_eq!(read(&cached, table), read(&fresh, table), "{table}");
+    }
+    // In French, FRA and CAN have their hits, and the English speech
+    // counted as French one: `Climate` starts with the French prefix
+    // `climat*` (what a language list cannot prevent when the speech's
+    // language is wrong).
+    assert_eq!(
+        hits(&fresh),
+        [
+            h("CAN", "climate", 1),
+            h("CAN", "peace", 1),
+            h("CAN", "refugees", 1),
+            h("CAN", "un", 1),
+            h("FRA", "climate", 2),
+            h("FRA", "refugees", 2),
+            h("FRA", "un", 2),
+            h("GBR", "climate", 1),
+        ]
+    );
+}

@@ -590,6 +590,40 @@ mod tests {
     }
 
     #[test]
+    fn a_language_per_speech() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.csv");
+        fs::write(
+            &path,
+            "file,Language\na.txt,fr\nb.txt, Arabic \nc.txt,\nd.txt,german\n",
+        )
+        .unwrap();
+        let mut problems = Vec::new();
+        let found = Discovery::of_ids(&["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]);
+        let m = Metadata::load(&[path], &found, &mut problems).unwrap();
+        let language = |id: &str| m.language(found.find(id).unwrap());
+        assert_eq!(language("a.txt"), Some(Language::French));
+        assert_eq!(language("b.txt"), Some(Language::Arabic));
+        assert_eq!(language("c.txt"), None, "empty: the run's language");
+        assert_eq!(language("d.txt"), None, "unknown: reported");
+        assert_eq!(language("e.txt"), None, "no row");
+        assert_eq!(m.languages(), [Language::French, Language::Arabic]);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, Some(5));
+        assert!(
+            problems[0]
+                .message
+                .starts_with("language \"german\" is not one Agora counts"),
+            "{}",
+            problems[0].message
+        );
+        // The language of the text is not the language of delivery.
+        let mut meta = ingest("a.txt", "").meta;
+        apply(&m, &found, "a.txt", &mut meta);
+        assert_eq!(meta.language, "");
+    }
+
+    #[test]
     fn a_column_twice_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.csv");
