@@ -214,9 +214,10 @@ pub struct CorpusArgs {
 
     /// The language of the speeches: en (English), fr (French), es (Spanish), ru (Russian),
     /// ar (Arabic) or zh (Chinese). It selects the Snowball stemmer (none for Chinese, counted
-    /// one Han character a word), the default stop words and the language the dictionary's
-    /// terms are stemmed in. A `language` column in a metadata CSV overrides it speech by
-    /// speech (docs/languages.md). Default: en.
+    /// one Han character a word), the default stop words, the language the dictionary's
+    /// terms are stemmed in, and which of its per-language term lists (`fr = [...]`) count. A
+    /// `language` column in a metadata CSV overrides it speech by speech (docs/languages.md).
+    /// Default: en.
     #[arg(long, value_name = "CODE")]
     pub language: Option<LanguageName>,
 
