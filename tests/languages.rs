@@ -170,6 +170,27 @@ fn every_language_from_the_metadata_column() {
     let out = dir.path().join("out");
     corpus(&input, true);
     let (themes, meta) = (input.join("themes.toml"), input.join("meta.csv"));
+    // Every table, at one thread and at three: the same bytes.
+    let all = dir.path().join("all");
+    run_ok(
+        &[
+            "--input",
+            s(&input),
+            "--metadata",
+            s(&meta),
+            "--themes",
+            s(&themes),
+            "--out",
+            s(&all),
+            "--terms",
+            "--min-count",
+            "1",
+            "--threads",
+            "3",
+            "--quiet",
+        ],
+        0,
+    );
     for threads in ["1", "3"] {
         run_ok(
             &[
@@ -181,8 +202,7 @@ fn every_language_from_the_metadata_column() {
                 s(&themes),
                 "--out",
                 s(&out),
-                "--tables",
-                "themes,keywords,terms",
+                "--terms",
                 "--min-count",
                 "1",
                 "--threads",
@@ -191,6 +211,21 @@ fn every_language_from_the_metadata_column() {
             ],
             0,
         );
+        for table in [
+            "speeches.csv",
+            "theme_counts.csv",
+            "theme_cooccurrence.csv",
+            "keyword_counts.csv",
+            "collocates.csv",
+            "keyness.csv",
+            "term_counts.csv",
+        ] {
+            assert_eq!(
+                read(&out, table),
+                read(&all, table),
+                "{table}, --threads {threads}"
+            );
+        }
         assert_eq!(
             hits(&out),
             [
