@@ -449,6 +449,27 @@ mod tests {
     }
 
     #[test]
+    fn the_language_chooses_the_default_stop_words() {
+        let file = FileConfig::parse("language = \"zh\"\n").unwrap();
+        let cfg = RunConfig::resolve(CorpusArgs::default(), &file, None, None);
+        assert_eq!(cfg.language, Language::Chinese);
+        assert!(cfg.stopwords.label().ends_with("seeds/stopwords/zh.txt"));
+        assert!(cfg.stopwords.read().unwrap().contains("\n的\n"));
+        let args = CorpusArgs {
+            language: Some(LanguageName::Fr),
+            stopwords: Some("mine.txt".into()),
+            ..CorpusArgs::default()
+        };
+        let cfg = RunConfig::resolve(args, &file, None, None);
+        assert_eq!(cfg.language, Language::French);
+        assert_eq!(cfg.stopwords, Source::File("mine.txt".into()));
+        let cfg = RunConfig::resolve(CorpusArgs::default(), &FileConfig::default(), None, None);
+        assert_eq!(cfg.language, Language::English);
+        assert!(cfg.stopwords.label().ends_with("seeds/stopwords.txt"));
+        assert!(FileConfig::parse("language = \"de\"\n").is_err());
+    }
+
+    #[test]
     fn unknown_keys_are_refused() {
         let err = FileConfig::parse("min_count = 3\n").unwrap_err();
         assert!(format!("{err:#}").contains("unknown field"), "{err:#}");

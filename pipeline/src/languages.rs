@@ -123,8 +123,9 @@ impl Languages {
         })
     }
 
-    /// What counting `language` needs; the run's language for one not in use
-    /// (never asked for: every language the metadata names is loaded).
+    /// What counting `language` needs. Every language a speech can be given
+    /// (the run's, and those of the metadata) is loaded; for any other, the
+    /// run's language's, so that a mistake there can never panic a worker.
     pub fn get(&self, language: Language) -> &InLanguage {
         match &self.by_index[language.index()] {
             Some(l) => l,
