@@ -203,8 +203,10 @@ pub struct TermCounts {
 #[derive(Debug, Default)]
 pub struct Lexicon {
     stems: Interner,
-    /// Form → (stem id, occurrences).
-    forms: FxHashMap<Box<str>, (u32, u64)>,
+    /// (Form, stem id) → occurrences. A form is kept once per stem: in a
+    /// run of several languages the same form may have a stem in each, and
+    /// each stem is named by its own language's forms.
+    forms: FxHashMap<(Box<str>, u32), u64>,
 }
 
 impl Lexicon {
@@ -220,7 +222,7 @@ impl Lexicon {
     /// Adds a worker's form counts (its stem ids are the run's).
     pub fn absorb(&mut self, vocab: &Vocabulary) {
         for (form, stem, n) in vocab.form_counts() {
-            self.forms.entry(form.into()).or_insert((stem, 0)).1 += n;
+            self.add_form(form, stem, n);
         }
     }
 
@@ -254,24 +256,20 @@ impl Lexicon {
     pub fn forms(&self) -> impl Iterator<Item = (&str, u32, u64)> + '_ {
         self.forms
             .iter()
-            .map(|(form, &(stem, n))| (&**form, stem, n))
+            .map(|((form, stem), &n)| (&**form, *stem, n))
     }
 
     /// Adds `n` occurrences of a form of the stem with id `stem` (from
     /// [`Lexicon::intern`]).
     pub fn add_form(&mut self, form: &str, stem: u32, n: u64) {
-        match self.forms.get_mut(form) {
-            Some(entry) => entry.1 += n,
-            None => {
-                self.forms.insert(form.into(), (stem, n));
-            }
-        }
+        *self.forms.entry((form.into(), stem)).or_default() += n;
     }
 
     /// For each stem id, its commonest form (ties: the first in byte order).
     pub fn terms(&self) -> Vec<&str> {
         let mut best: Vec<(&str, u64)> = vec![("", 0); self.stems.len()];
-        for (form, &(stem, n)) in &self.forms {
+        for ((form, stem), &n) in &self.forms {
+            let stem = *stem;
             let b = &mut best[stem as usize];
             if b.0.is_empty() || n > b.1 || (n == b.1 && &**form < b.0) {
                 *b = (form, n);

@@ -161,7 +161,8 @@ pub struct CorpusArgs {
 
     /// A metadata CSV: a `file` column (the speech id: the path relative to the input folder)
     /// with any of `country`, `year`, `date`, `speaker`, `post`, which override what file names
-    /// and headers say; or a General Debate Speakers_by_session.csv. Repeatable.
+    /// and headers say, and `language` (the language the speech is counted in: en, fr, es, ru,
+    /// ar, zh, or English, French, …); or a General Debate Speakers_by_session.csv. Repeatable.
     #[arg(short, long, value_name = "CSV")]
     pub metadata: Vec<PathBuf>,
 
@@ -204,10 +205,21 @@ pub struct CorpusArgs {
     #[arg(long, value_name = "N")]
     pub min_count: Option<u64>,
 
-    /// Stop words left out of collocates and keyness (one word a line, `#` comments).
-    /// Default: seeds/stopwords.txt, or the same list built into agora when that file is absent.
+    /// Stop words left out of collocates and keyness (one word a line, `#` comments), for the
+    /// run's --language. Default: that language's list, seeds/stopwords.txt for English and
+    /// seeds/stopwords/CODE.txt for the others, or the same list built into agora when the file
+    /// is absent.
     #[arg(long, value_name = "FILE")]
     pub stopwords: Option<PathBuf>,
+
+    /// The language of the speeches: en (English), fr (French), es (Spanish), ru (Russian),
+    /// ar (Arabic) or zh (Chinese). It selects the Snowball stemmer (none for Chinese, counted
+    /// one Han character a word), the default stop words, the language the dictionary's
+    /// terms are stemmed in, and which of its per-language term lists (`fr = [...]`) count. A
+    /// `language` column in a metadata CSV overrides it speech by speech (docs/languages.md).
+    /// Default: en.
+    #[arg(long, value_name = "CODE")]
+    pub language: Option<LanguageName>,
 
     /// Largest speech file read, in MiB (1 to 1024). A larger file is skipped and listed in
     /// errors.csv. Each file is read whole, so peak memory grows with the largest file
@@ -238,6 +250,38 @@ pub enum TableName {
     Keyness,
     /// term_counts.csv
     Terms,
+}
+
+/// The languages of `--language`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LanguageName {
+    /// English
+    En,
+    /// French
+    Fr,
+    /// Spanish
+    Es,
+    /// Russian
+    Ru,
+    /// Arabic
+    Ar,
+    /// Chinese
+    Zh,
+}
+
+impl From<LanguageName> for agora_stages::language::Language {
+    fn from(name: LanguageName) -> Self {
+        use agora_stages::language::Language;
+        match name {
+            LanguageName::En => Language::English,
+            LanguageName::Fr => Language::French,
+            LanguageName::Es => Language::Spanish,
+            LanguageName::Ru => Language::Russian,
+            LanguageName::Ar => Language::Arabic,
+            LanguageName::Zh => Language::Chinese,
+        }
+    }
 }
 
 /// What `--by` can add to the co-occurrence key.

@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
-use crate::cli::{ByKey, CorpusArgs, LogFormat, TableName};
+use agora_stages::language::Language;
+
+use crate::cli::{ByKey, CorpusArgs, LanguageName, LogFormat, TableName};
 
 /// The default dictionary, built into the binary so that `agora run --input
 /// DIR` works from any folder.
@@ -19,6 +21,43 @@ pub const DEFAULT_THEMES: &str = "seeds/themes.toml";
 pub const BUILT_IN_STOPWORDS: &str = include_str!("../../seeds/stopwords.txt");
 /// Where the default stop words live in a checkout.
 pub const DEFAULT_STOPWORDS: &str = "seeds/stopwords.txt";
+/// The default stop words of every language: where they live in a checkout
+/// and their text, built into the binary. English keeps its historical place.
+pub const LANGUAGE_STOPWORDS: [(Language, &str, &str); 6] = [
+    (Language::English, DEFAULT_STOPWORDS, BUILT_IN_STOPWORDS),
+    (
+        Language::French,
+        "seeds/stopwords/fr.txt",
+        include_str!("../../seeds/stopwords/fr.txt"),
+    ),
+    (
+        Language::Spanish,
+        "seeds/stopwords/es.txt",
+        include_str!("../../seeds/stopwords/es.txt"),
+    ),
+    (
+        Language::Russian,
+        "seeds/stopwords/ru.txt",
+        include_str!("../../seeds/stopwords/ru.txt"),
+    ),
+    (
+        Language::Arabic,
+        "seeds/stopwords/ar.txt",
+        include_str!("../../seeds/stopwords/ar.txt"),
+    ),
+    (
+        Language::Chinese,
+        "seeds/stopwords/zh.txt",
+        include_str!("../../seeds/stopwords/zh.txt"),
+    ),
+];
+
+/// The stop words of `language`: the file given, else the language's
+/// default file if it exists here, else its built-in copy.
+pub fn stopwords_source(language: Language, given: Option<PathBuf>) -> Source {
+    let (_, default, text) = LANGUAGE_STOPWORDS[language.index()];
+    Source::choose(given, default, text)
+}
 
 /// Where a configuration file (the dictionary, the stop words) comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,6 +234,8 @@ pub struct FileConfig {
     pub min_count: Option<u64>,
     /// `--stopwords`.
     pub stopwords: Option<PathBuf>,
+    /// `--language`.
+    pub language: Option<LanguageName>,
     /// `--threads`.
     pub threads: Option<NonZeroUsize>,
     /// `--max-file-mb` (1 to 1024).
@@ -272,8 +313,10 @@ pub struct RunConfig {
     pub metadata: Vec<PathBuf>,
     /// The dictionary.
     pub themes: Source,
-    /// The stop words.
+    /// The stop words of the run's language.
     pub stopwords: Source,
+    /// The run's language (`--language`), for speeches whose metadata names none.
+    pub language: Language,
     /// Collocation window, tokens on each side.
     pub window: usize,
     /// Stems kept per (country, theme) in collocates.csv and per country in keyness.csv.
@@ -321,11 +364,12 @@ impl RunConfig {
             DEFAULT_THEMES,
             BUILT_IN_THEMES,
         );
-        let stopwords = Source::choose(
-            args.stopwords.or_else(|| file.stopwords.clone()),
-            DEFAULT_STOPWORDS,
-            BUILT_IN_STOPWORDS,
-        );
+        let language: Language = args
+            .language
+            .or(file.language)
+            .map_or(Language::English, Language::from);
+        let stopwords =
+            stopwords_source(language, args.stopwords.or_else(|| file.stopwords.clone()));
         let threads = args
             .threads
             .or(file.threads)
@@ -341,6 +385,7 @@ impl RunConfig {
             metadata,
             themes,
             stopwords,
+            language,
             window: args.window.or(file.window).unwrap_or(5),
             top: args.top.or(file.top).unwrap_or(25),
             min_count: args.min_count.or(file.min_count).unwrap_or(3),
@@ -401,6 +446,27 @@ mod tests {
         assert_eq!(cfg.inputs, [PathBuf::from(DEFAULT_INPUT)]);
         assert_eq!((cfg.top, cfg.min_count), (25, 3));
         assert_eq!(cfg.tables, Tables::default());
+    }
+
+    #[test]
+    fn the_language_chooses_the_default_stop_words() {
+        let file = FileConfig::parse("language = \"zh\"\n").unwrap();
+        let cfg = RunConfig::resolve(CorpusArgs::default(), &file, None, None);
+        assert_eq!(cfg.language, Language::Chinese);
+        assert!(cfg.stopwords.label().ends_with("seeds/stopwords/zh.txt"));
+        assert!(cfg.stopwords.read().unwrap().contains("\n的\n"));
+        let args = CorpusArgs {
+            language: Some(LanguageName::Fr),
+            stopwords: Some("mine.txt".into()),
+            ..CorpusArgs::default()
+        };
+        let cfg = RunConfig::resolve(args, &file, None, None);
+        assert_eq!(cfg.language, Language::French);
+        assert_eq!(cfg.stopwords, Source::File("mine.txt".into()));
+        let cfg = RunConfig::resolve(CorpusArgs::default(), &FileConfig::default(), None, None);
+        assert_eq!(cfg.language, Language::English);
+        assert!(cfg.stopwords.label().ends_with("seeds/stopwords.txt"));
+        assert!(FileConfig::parse("language = \"de\"\n").is_err());
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! The text stages live in `agora-stages`; this crate wires them:
 //!
 //! - [`cli`] parses the command line and [`config`] decides what a run does;
+//!   [`languages`] holds the dictionary compiled and the stop words of each
+//!   language in use;
 //! - [`discover`] lists the speeches and [`metadata`] reads metadata tables;
 //! - [`run`] streams files through bounded channels to the worker threads and
 //!   back to the aggregator ([`aggregate`]);
@@ -21,6 +23,7 @@ pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod interrupt;
+pub mod languages;
 pub mod log;
 pub mod manifest;
 pub mod merge;

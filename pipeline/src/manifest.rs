@@ -74,6 +74,7 @@ pub fn build(m: &ManifestInput<'_>) -> Result<String> {
             "top": s.top,
             "min_count": s.min_count,
             "stopwords": s.stopwords.label,
+            "language": s.language,
         },
         "counts": {
             "speeches": m.summary.speeches,

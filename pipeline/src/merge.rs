@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use agora_stages::dictionary::parse_dictionary;
+use agora_stages::language::Language;
 use agora_stages::matcher::Matcher;
 use agora_stages::stem::Stemmer;
 use anyhow::{anyhow, Context};
@@ -86,7 +87,14 @@ pub fn merge(
     check(&partials).map_err(RunError::Usage)?;
     let first = &partials[0].1;
     let settings = first.settings.clone();
-    let dictionary = parse_dictionary(&settings.dictionary_text, &Stemmer::english())
+    // Stemmed as the counts were (only the themes and terms matter here).
+    let language = Language::parse(&settings.language).ok_or_else(|| {
+        RunError::Usage(anyhow!(
+            "unknown language {:?} in the partials",
+            settings.language
+        ))
+    })?;
+    let dictionary = parse_dictionary(&settings.dictionary_text, &Stemmer::new(language))
         .map_err(|e| RunError::Usage(anyhow!("the partials' dictionary: {e}")))?;
     if sha256_hex(settings.dictionary_text.as_bytes()) != settings.dictionary.sha256 {
         return Err(RunError::Usage(anyhow!(

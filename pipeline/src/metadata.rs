@@ -4,8 +4,12 @@
 //!
 //! - **Per-file metadata**: a `file` column holding speech ids (the path
 //!   relative to the input folder), with any of `country`, `year`, `date`,
-//!   `speaker`, `post`. A non-empty value overrides what the file name and
-//!   header said; other columns are ignored. `country` is a name or a code.
+//!   `speaker`, `post`, `language`. A non-empty value overrides what the file
+//!   name and header said; other columns are ignored. `country` is a name or
+//!   a code. `language` (a code such as `fr`, or a name such as `French`) is
+//!   the language the speech is counted in, instead of the run's
+//!   `--language`; it does not change the `language` column of
+//!   `speeches.csv`, the language of delivery a header names.
 //! - **General Debate speakers** (`Speakers_by_session.csv`): columns `Year`,
 //!   `Session`, `ISO Code`, `Country`, `Name of Person Speaking`, `Post`,
 //!   joined to General Debate speeches by country and year. The country is
@@ -24,6 +28,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use agora_stages::ingest::{country, MetaOverride, SpeechMeta, Warning};
+use agora_stages::language::Language;
 use agora_stages::vocabulary::Interner;
 use anyhow::{bail, Context, Result};
 
@@ -43,6 +48,8 @@ struct Row {
     speaker: u32,
     post: u32,
     year: Option<i32>,
+    /// [`Language::index`] of the speech's language, or [`NO_LANGUAGE`].
+    language: u8,
     /// Index into [`Metadata::tables`].
     table: u16,
     line: u32,
@@ -50,6 +57,8 @@ struct Row {
 
 /// No value, or no row.
 const NONE: u32 = u32::MAX;
+/// No language given.
+const NO_LANGUAGE: u8 = u8::MAX;
 
 /// A row of a General Debate speakers table.
 #[derive(Debug, Clone)]
@@ -76,6 +85,7 @@ enum Kind {
         date: Option<usize>,
         speaker: Option<usize>,
         post: Option<usize>,
+        language: Option<usize>,
     },
 }
 
@@ -89,6 +99,7 @@ struct Fields<'a> {
     date: Option<&'a str>,
     speaker: Option<&'a str>,
     post: Option<&'a str>,
+    language: Option<&'a str>,
 }
 
 /// A per-file year: a number, or reported and left out.
@@ -101,6 +112,24 @@ fn parse_year(value: Option<&str>, say: &mut impl FnMut(String)) -> Option<i32> 
                 "year {value:?} is not a number; the row's year is not used"
             ));
             None
+        }
+    }
+}
+
+/// A per-file language: a known one, or reported and left out.
+fn parse_language(value: Option<&str>, say: &mut impl FnMut(String)) -> u8 {
+    let Some(value) = value else {
+        return NO_LANGUAGE;
+    };
+    match Language::parse(value) {
+        Some(language) => language.index() as u8,
+        None => {
+            say(format!(
+                "language {value:?} is not one Agora counts ({}, or their English names); \
+                 the speech is counted in the run's --language",
+                Language::codes()
+            ));
+            NO_LANGUAGE
         }
     }
 }
@@ -232,10 +261,11 @@ impl Metadata {
                 date: col("date"),
                 speaker: col("speaker"),
                 post: col("post"),
+                language: col("language"),
             },
             _ => bail!(
                 "{}: a metadata table needs a `file` column (speech ids) with any of country, year, \
-                 date, speaker, post; or the General Debate columns Year, ISO Code, Name of Person Speaking",
+                 date, speaker, post, language; or the General Debate columns Year, ISO Code, Name of Person Speaking",
                 path.display()
             ),
         };
@@ -286,6 +316,7 @@ impl Metadata {
                     date,
                     speaker,
                     post,
+                    language,
                 } => Fields {
                     file: field(Some(file)),
                     country: field(country),
@@ -293,6 +324,7 @@ impl Metadata {
                     date: field(date),
                     speaker: field(speaker),
                     post: field(post),
+                    language: field(language),
                     ..Fields::default()
                 },
             };
@@ -382,12 +414,38 @@ impl Metadata {
             speaker: intern(row.speaker),
             post: intern(row.post),
             year: parse_year(row.year, say),
+            language: parse_language(row.language, say),
             // `read` pushed this row's table before reading its rows.
             table: u16::try_from(self.tables.len() - 1).unwrap_or(u16::MAX),
             line: u32::try_from(line).unwrap_or(u32::MAX),
         };
         self.row_of[source] = self.rows.len() as u32;
         self.rows.push(compact);
+    }
+
+    /// The language a metadata row gives the speech with this index in the
+    /// discovery, if any.
+    pub fn language(&self, source: usize) -> Option<Language> {
+        match self.row_of.get(source) {
+            Some(&row) if row != NONE => Language::ALL
+                .get(usize::from(self.rows[row as usize].language))
+                .copied(),
+            _ => None,
+        }
+    }
+
+    /// Every language the metadata gives some speech, sorted.
+    pub fn languages(&self) -> Vec<Language> {
+        let mut seen = [false; Language::ALL.len()];
+        for row in &self.rows {
+            if let Some(s) = seen.get_mut(usize::from(row.language)) {
+                *s = true;
+            }
+        }
+        Language::ALL
+            .into_iter()
+            .filter(|l| seen[l.index()])
+            .collect()
     }
 
     /// Applies the metadata to one speech: the General Debate speaker join,
@@ -529,6 +587,40 @@ mod tests {
         let mut meta = ingest("BRA_70_2015.txt", "").meta;
         apply(&m, &found, "BRA_70_2015.txt", &mut meta);
         assert_eq!(meta.speaker, "");
+    }
+
+    #[test]
+    fn a_language_per_speech() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.csv");
+        fs::write(
+            &path,
+            "file,Language\na.txt,fr\nb.txt, Arabic \nc.txt,\nd.txt,german\n",
+        )
+        .unwrap();
+        let mut problems = Vec::new();
+        let found = Discovery::of_ids(&["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]);
+        let m = Metadata::load(&[path], &found, &mut problems).unwrap();
+        let language = |id: &str| m.language(found.find(id).unwrap());
+        assert_eq!(language("a.txt"), Some(Language::French));
+        assert_eq!(language("b.txt"), Some(Language::Arabic));
+        assert_eq!(language("c.txt"), None, "empty: the run's language");
+        assert_eq!(language("d.txt"), None, "unknown: reported");
+        assert_eq!(language("e.txt"), None, "no row");
+        assert_eq!(m.languages(), [Language::French, Language::Arabic]);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, Some(5));
+        assert!(
+            problems[0]
+                .message
+                .starts_with("language \"german\" is not one Agora counts"),
+            "{}",
+            problems[0].message
+        );
+        // The language of the text is not the language of delivery.
+        let mut meta = ingest("a.txt", "").meta;
+        apply(&m, &found, "a.txt", &mut meta);
+        assert_eq!(meta.language, "");
     }
 
     #[test]

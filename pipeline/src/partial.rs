@@ -511,8 +511,17 @@ pub struct Settings {
     pub dictionary: Hashed,
     /// The dictionary's text.
     pub dictionary_text: String,
-    /// The stop words.
+    /// The stop words of the run's language.
     pub stopwords: Hashed,
+    /// The run's language (`--language`), as a code. Absent in files of
+    /// earlier versions, which counted English only.
+    #[serde(default = "english")]
+    pub language: String,
+    /// The stop words of the other languages a metadata table gives
+    /// speeches, by code (the languages themselves are in the metadata,
+    /// whose contents are hashed). Empty, and not written, when none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub other_stopwords: BTreeMap<String, Hashed>,
     /// Metadata tables read (paths), and a SHA-256 over their contents.
     pub metadata_tables: Vec<String>,
     /// SHA-256 over the metadata tables' contents, in order.
@@ -533,6 +542,11 @@ pub struct Settings {
     pub top: usize,
     /// `--min-count`.
     pub min_count: u64,
+}
+
+/// The language of settings written before there was a choice.
+fn english() -> String {
+    "en".to_owned()
 }
 
 impl Settings {

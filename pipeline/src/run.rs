@@ -34,9 +34,9 @@ use std::time::{Duration, Instant};
 use agora_stages::analyze::{Analyzer, SpeechCounts};
 use agora_stages::dictionary::{parse_dictionary, Dictionary};
 use agora_stages::ingest::{damaged_utf8, decode, ingest, looks_binary, Encoding, SpeechMeta};
-use agora_stages::matcher::Matcher;
+use agora_stages::language::Language;
 use agora_stages::stem::Stemmer;
-use agora_stages::vocabulary::{Interner, StopWords, Vocabulary};
+use agora_stages::vocabulary::{Interner, Vocabulary};
 use anyhow::{anyhow, Context};
 use crossbeam_channel::{bounded, Receiver, Sender};
 
@@ -46,6 +46,7 @@ use crate::aggregate::{Layout, Lexicon, Totals};
 use crate::cache::{self, Cache, CacheEntry, LastRun, NextCache};
 use crate::config::{RunConfig, Source, Tables};
 use crate::discover::{discover, Discovery};
+use crate::languages::Languages;
 use crate::log::Log;
 use crate::manifest::sha256_hex;
 use crate::metadata::Metadata;
@@ -317,12 +318,11 @@ impl CacheEntry {
 /// What every worker shares.
 struct Shared<'a> {
     found: &'a Discovery,
-    matcher: &'a Matcher,
+    /// The dictionary compiled and the stop words, per language in use.
+    languages: &'a Languages,
     metadata: &'a Metadata,
     /// What the totals keep.
     layout: Layout,
-    /// Words collocates and keyness leave out.
-    stopwords: &'a StopWords,
     /// Collocation window.
     window: usize,
     /// Largest file read (`--max-file-mb`).
@@ -348,8 +348,8 @@ struct Shared<'a> {
 pub struct Prepared {
     /// The parsed dictionary.
     pub dictionary: Dictionary,
-    matcher: Matcher,
-    stopwords: StopWords,
+    /// The dictionary compiled and the stop words, per language in use.
+    languages: Languages,
     /// The corpus, listed.
     pub found: Discovery,
     metadata: Metadata,
@@ -366,17 +366,23 @@ pub struct Prepared {
 impl Prepared {
     /// Reads the dictionary, stop words and metadata, and lists the corpus.
     pub fn load(cfg: &RunConfig) -> Result<Prepared, RunError> {
-        let (dict_source, dictionary) = load_dictionary(&cfg.themes)?;
-        let stopwords_text = cfg
-            .stopwords
-            .read()
-            .with_context(|| format!("cannot read the stop words {}", cfg.stopwords.label()))
-            .map_err(usage)?;
-        let stopwords = StopWords::parse(&stopwords_text);
-        let matcher = Matcher::new(&dictionary);
+        // The dictionary is checked before the corpus is listed, in the
+        // run's language; the other languages come with the metadata.
+        let dict_source = load_dictionary(&cfg.themes, cfg.language)?.0;
         let found = discover(&cfg.inputs).map_err(usage)?;
         let mut problems = found.problems.clone();
         let metadata = Metadata::load(&cfg.metadata, &found, &mut problems).map_err(usage)?;
+        let loaded = Languages::load(
+            cfg.language,
+            &metadata.languages(),
+            &cfg.themes.label(),
+            &dict_source,
+            &cfg.stopwords,
+        )
+        .map_err(usage)?;
+        let dictionary = loaded.dictionary;
+        let languages = loaded.languages;
+        let matcher = &languages.primary().matcher;
         check_interrupt()?;
         let skipped = found
             .problems
@@ -398,10 +404,9 @@ impl Prepared {
                 sha256: sha256_hex(dict_source.as_bytes()),
             },
             dictionary_text: dict_source,
-            stopwords: Hashed {
-                label: cfg.stopwords.label(),
-                sha256: sha256_hex(stopwords_text.as_bytes()),
-            },
+            stopwords: loaded.stopwords,
+            language: cfg.language.code().to_owned(),
+            other_stopwords: loaded.other_stopwords,
             metadata_tables: metadata
                 .tables
                 .iter()
@@ -429,8 +434,7 @@ impl Prepared {
         };
         Ok(Prepared {
             dictionary,
-            matcher,
-            stopwords,
+            languages,
             found,
             metadata,
             problems,
@@ -486,10 +490,9 @@ fn count_files(
     let stem_ids = Mutex::new(Interner::default());
     let shared = Shared {
         found: &prep.found,
-        matcher: &prep.matcher,
+        languages: &prep.languages,
         metadata: &prep.metadata,
         layout: prep.layout,
-        stopwords: &prep.stopwords,
         window: cfg.window,
         max_file_bytes: cfg.max_file_bytes,
         todo,
@@ -783,12 +786,12 @@ fn update_sum(
 ) -> anyhow::Result<(Totals, Lexicon, cache::Sum)> {
     let stored = previous.sum(dir)?;
     let mut lexicon = Lexicon::default();
-    // Form counts, signed while files are taken out.
-    let mut forms: HashMap<String, (u32, i128)> = HashMap::new();
+    // Form counts by (form, stem), signed while files are taken out.
+    let mut forms: HashMap<(String, u32), i128> = HashMap::new();
     let mut totals = stored
         .counts
         .to_totals_with(layout, &mut lexicon, |form, stem, n| {
-            forms.entry(form.to_owned()).or_insert((stem, 0)).1 += i128::from(n);
+            *forms.entry((form.to_owned(), stem)).or_default() += i128::from(n);
         })?;
     let mut cells: BTreeMap<crate::partial::Key, u64> = stored.speeches.into_iter().collect();
     for (entry, counts) in gone
@@ -796,7 +799,7 @@ fn update_sum(
         .zip(previous.counts_of(dir, gone.iter().copied())?)
     {
         let part = counts.to_totals_with(layout, &mut lexicon, |form, stem, n| {
-            forms.entry(form.to_owned()).or_insert((stem, 0)).1 -= i128::from(n);
+            *forms.entry((form.to_owned(), stem)).or_default() -= i128::from(n);
         })?;
         crate::partial::subtract(&mut totals, &part)?;
         cache::take_speeches(&mut cells, &entry.key, 1)?;
@@ -805,7 +808,7 @@ fn update_sum(
     let new = Counts::from_totals(&new_totals, &new_lexicon);
     drop(new_totals);
     let part = new.to_totals_with(layout, &mut lexicon, |form, stem, n| {
-        forms.entry(form.to_owned()).or_insert((stem, 0)).1 += i128::from(n);
+        *forms.entry((form.to_owned(), stem)).or_default() += i128::from(n);
     })?;
     totals.merge(part);
     for (key, n) in new_cells {
@@ -813,9 +816,9 @@ fn update_sum(
     }
     cells.retain(|_, n| *n > 0);
     crate::partial::prune(&mut totals, &cells);
-    let mut forms: Vec<(String, (u32, i128))> = forms.into_iter().collect();
+    let mut forms: Vec<((String, u32), i128)> = forms.into_iter().collect();
     forms.sort_unstable();
-    for (form, (stem, n)) in forms {
+    for ((form, stem), n) in forms {
         match u64::try_from(n) {
             Ok(0) => {}
             Ok(n) => lexicon.add_form(&form, stem, n),
@@ -1117,13 +1120,14 @@ pub(crate) fn finish_tables(
     Ok((summary, rows))
 }
 
-/// Reads and checks the dictionary; returns its text too (for the hash).
-fn load_dictionary(source: &Source) -> Result<(String, Dictionary), RunError> {
+/// Reads and checks the dictionary, its terms stemmed in `language`;
+/// returns its text too (for the hash).
+fn load_dictionary(source: &Source, language: Language) -> Result<(String, Dictionary), RunError> {
     let text = source
         .read()
         .with_context(|| format!("cannot read the theme dictionary {}", source.label()))
         .map_err(usage)?;
-    let dictionary = parse_dictionary(&text, &Stemmer::english())
+    let dictionary = parse_dictionary(&text, &Stemmer::new(language))
         .map_err(|e| usage(anyhow!("theme dictionary {}: {e}", source.label())))?;
     Ok((text, dictionary))
 }
@@ -1206,42 +1210,71 @@ fn dispatch(found: &Discovery, todo: &[usize], batches: Sender<Batch>, credits: 
     }
 }
 
-/// Hands an analyzer's form counts over to the run, as it ends.
-fn hand_over(shared: &Shared<'_>, analyzer: Analyzer<'_>) {
-    shared
+/// Hands a worker's analyzers' form counts over to the run, as they end.
+fn hand_over(shared: &Shared<'_>, analyzers: Analyzers<'_>) {
+    let mut vocabularies = shared
         .vocabularies
         .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push(analyzer.into_vocabulary());
+        .unwrap_or_else(|e| e.into_inner());
+    for analyzer in analyzers.by_language.into_iter().flatten() {
+        vocabularies.push(analyzer.into_vocabulary());
+    }
 }
 
-/// An analyzer for a worker: it counts the vocabulary and collocates only
-/// when their tables are asked for, since that costs time on every token.
-fn new_analyzer<'a>(shared: &Shared<'a>) -> Analyzer<'a> {
+/// An analyzer for a worker, in one language: it counts the vocabulary and
+/// collocates only when their tables are asked for, since that costs time
+/// on every token.
+fn new_analyzer<'a>(shared: &Shared<'a>, language: Language) -> Analyzer<'a> {
+    let counting = shared.languages.get(language);
     if !shared.layout.counts_words() {
-        return Analyzer::new(shared.matcher);
+        return Analyzer::new(&counting.matcher).in_language(language);
     }
-    let analyzer = Analyzer::with_vocabulary(shared.matcher, shared.stopwords, shared.stem_ids);
+    let analyzer =
+        Analyzer::with_vocabulary(&counting.matcher, &counting.stopwords, shared.stem_ids)
+            .in_language(language);
     match shared.layout.tables.collocates {
         true => analyzer.with_collocates(shared.window),
         false => analyzer,
     }
 }
 
+/// A worker's analyzers, one per language it has met (made on first use, so
+/// a run in one language has one), with, for the cache, each one's form
+/// counts before the current file.
+struct Analyzers<'a> {
+    by_language: Vec<Option<Analyzer<'a>>>,
+    seen: Vec<Vec<u64>>,
+}
+
+impl<'a> Analyzers<'a> {
+    fn new() -> Self {
+        Analyzers {
+            by_language: Language::ALL.iter().map(|_| None).collect(),
+            seen: Language::ALL.iter().map(|_| Vec::new()).collect(),
+        }
+    }
+
+    /// The analyzer of `language`, made if it is the first speech in it.
+    fn get(&mut self, shared: &Shared<'a>, language: Language) -> &mut Analyzer<'a> {
+        self.by_language[language.index()].get_or_insert_with(|| new_analyzer(shared, language))
+    }
+}
+
+/// The language a speech is counted in: its metadata's, else the run's.
+fn language_of(shared: &Shared<'_>, seq: usize) -> Language {
+    shared
+        .metadata
+        .language(seq)
+        .unwrap_or(shared.languages.default)
+}
+
 /// A worker: reads and runs the text stages on each file of each batch it
 /// receives.
 fn work(shared: &Shared<'_>, batches: Receiver<Batch>, done: Sender<DoneBatch>) {
-    let mut analyzer = new_analyzer(shared);
+    let mut analyzers = Analyzers::new();
     let mut totals = Totals::new(shared.layout);
-    work_batches(
-        shared,
-        &batches,
-        &done,
-        &mut analyzer,
-        &mut totals,
-        &mut Vec::new(),
-    );
-    hand_over(shared, analyzer);
+    work_batches(shared, &batches, &done, &mut analyzers, &mut totals);
+    hand_over(shared, analyzers);
     // Handed over whether the channels closed normally or not; a poisoned
     // lock only means another worker panicked, and sums stay valid.
     shared
@@ -1255,9 +1288,8 @@ fn work_batches<'a>(
     shared: &Shared<'a>,
     batches: &Receiver<Batch>,
     done: &Sender<DoneBatch>,
-    analyzer: &mut Analyzer<'a>,
+    analyzers: &mut Analyzers<'a>,
     totals: &mut Totals,
-    seen: &mut Vec<u64>,
 ) {
     let mut bytes = Vec::new();
     for batch in batches.iter() {
@@ -1273,14 +1305,13 @@ fn work_batches<'a>(
             );
             let read = read.map(|n| &bytes[..n]);
             let result = catch_unwind(AssertUnwindSafe(|| match shared.per_file {
-                true => process_apart(shared, analyzer, totals, seen, seq, read),
-                false => process(shared, analyzer, totals, seq, read),
+                true => process_apart(shared, analyzers, totals, seq, read),
+                false => process(shared, analyzers, totals, seq, read),
             }));
             results.push(result.unwrap_or_else(|panic| {
                 // A bug, not bad input; the file is reported and the run goes on
-                // with a fresh analyzer, since the old one may be inconsistent.
-                hand_over(shared, std::mem::replace(analyzer, new_analyzer(shared)));
-                seen.clear();
+                // with fresh analyzers, since the old ones may be inconsistent.
+                hand_over(shared, std::mem::replace(analyzers, Analyzers::new()));
                 let why = panic
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
@@ -1312,13 +1343,13 @@ fn work_batches<'a>(
 /// Counts one file with totals of its own and keeps its counts apart (for
 /// the cache); a file whose content the previous cache holds is not
 /// analyzed again. The worker's analyzer is kept across files (its word
-/// cache is what makes counting fast); the file's form counts are what its
-/// vocabulary's counts grew by, against `seen`, the counts before it.
+/// cache is what makes counting fast); the file's form counts are what the
+/// vocabulary of its language's analyzer grew by, against that analyzer's
+/// `seen`, the counts before it.
 fn process_apart<'a>(
     shared: &Shared<'a>,
-    analyzer: &mut Analyzer<'a>,
+    analyzers: &mut Analyzers<'a>,
     totals: &mut Totals,
-    seen: &mut Vec<u64>,
     seq: usize,
     bytes: Result<&[u8], String>,
 ) -> Done {
@@ -1337,13 +1368,19 @@ fn process_apart<'a>(
         };
     }
     let mut own = Totals::new(shared.layout);
-    let mut done = process(shared, analyzer, &mut own, seq, bytes);
+    let mut done = process(shared, analyzers, &mut own, seq, bytes);
+    let language = language_of(shared, seq).index();
     if let Ok(counted) = &mut done.result {
         // The file's stem counts stay with its own totals (and go into the
         // worker's below), not to the writer.
         if let Some((meta, counts)) = counted.words.take() {
             own.add_words(&meta, &counts);
         }
+        // A file counted was analyzed, so its language's analyzer exists.
+        let Some(analyzer) = &analyzers.by_language[language] else {
+            unreachable!("a counted file has an analyzer")
+        };
+        let seen = &mut analyzers.seen[language];
         let vocab = analyzer.vocabulary();
         seen.resize(vocab.forms(), 0);
         let mut forms = Vec::new();
@@ -1371,7 +1408,7 @@ fn process_apart<'a>(
 /// be read.
 fn process<'a>(
     shared: &Shared<'a>,
-    analyzer: &mut Analyzer<'a>,
+    analyzers: &mut Analyzers<'a>,
     totals: &mut Totals,
     seq: usize,
     bytes: Result<&[u8], String>,
@@ -1396,7 +1433,11 @@ fn process<'a>(
     let mut speech = ingest(source.file_name(), &text);
     let mut warnings = std::mem::take(&mut speech.warnings);
     warnings.extend(shared.metadata.apply(seq, &mut speech.meta));
-    let counts = analyzer.analyze(&speech.body);
+    // Chosen per speech, not per token: a run in one language always gets
+    // the same analyzer.
+    let counts = analyzers
+        .get(shared, language_of(shared, seq))
+        .analyze(&speech.body);
     let mut problems: Vec<Problem> = warnings
         .into_iter()
         .map(|w| Problem::new(path(), "ingest", Outcome::Degraded, w.to_string()))
@@ -1501,15 +1542,25 @@ mod tests {
         let found = discover(&[dir.path().to_owned()]).unwrap();
         // Gone between the listing and the reading.
         fs::remove_file(dir.path().join("b.txt")).unwrap();
-        let dictionary =
-            parse_dictionary(crate::config::BUILT_IN_THEMES, &Stemmer::english()).unwrap();
-        let matcher = Matcher::new(&dictionary);
+        let stopwords = Source::BuiltIn {
+            default: "none",
+            text: "",
+        };
+        let languages = Languages::load(
+            Language::English,
+            &[],
+            "built-in",
+            crate::config::BUILT_IN_THEMES,
+            &stopwords,
+        )
+        .unwrap()
+        .languages;
+        let matcher = &languages.primary().matcher;
         let metadata = Metadata::load(&[], &found, &mut Vec::new()).unwrap();
-        let stopwords = StopWords::parse("");
         let stem_ids = Mutex::new(Interner::default());
         let shared = Shared {
             found: &found,
-            matcher: &matcher,
+            languages: &languages,
             metadata: &metadata,
             layout: Layout {
                 themes: matcher.theme_count(),
@@ -1517,7 +1568,6 @@ mod tests {
                 tables: crate::config::Tables::default(),
                 by_year: false,
             },
-            stopwords: &stopwords,
             window: 5,
             max_file_bytes: MAX_FILE_BYTES,
             todo: &[0, 1, 2],

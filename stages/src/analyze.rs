@@ -20,6 +20,7 @@ use std::hash::{Hash, Hasher};
 use rustc_hash::FxHashMap;
 
 use crate::cooccurrence::ThemeSets;
+use crate::language::Language;
 use crate::matcher::{Hit, Matcher, WordClass, CAN_START};
 use crate::normalize::normalize;
 use crate::stem::Stemmer;
@@ -210,8 +211,10 @@ impl WordClasses {
     }
 
     /// Classifies a word type seen for the first time; returns its id, with
-    /// [`CAN_START`] set when a term can start at it.
+    /// [`CAN_START`] set when a term can start at it. The word is folded
+    /// here, once per type ([`Language::fold`]; nothing for English).
     fn new_class(&mut self, lowercase: &str, matcher: &Matcher, stop: Option<WordList<'_>>) -> u32 {
+        let lowercase = &*self.stemmer.language().fold(lowercase);
         let id = self.classes.len() as u32;
         // Stemming is most of the cost of a new word type: once for both uses.
         let stem = self.stemmer.stem(lowercase);
@@ -305,6 +308,19 @@ impl<'m> Analyzer<'m> {
             stop: Some((stop, stem_ids)),
             ..Analyzer::new(matcher)
         }
+    }
+
+    /// Counts text of `language` (default: English): words are folded and
+    /// stemmed in it. `matcher` must come from the dictionary parsed in the
+    /// same language, and the stop words must be that language's.
+    pub fn in_language(mut self, language: Language) -> Self {
+        self.classes.stemmer = Stemmer::new(language);
+        self
+    }
+
+    /// The language it counts.
+    pub fn language(&self) -> Language {
+        self.classes.stemmer.language()
     }
 
     /// Also counts collocates: the stems within `window` tokens on each side

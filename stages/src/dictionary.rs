@@ -3,10 +3,24 @@
 //! ```toml
 //! [themes.women_peace_security]
 //! terms = ["women", "gender*", "sexual violence", "women and peace and security"]
+//!
+//! [themes.refugees]
+//! terms = ["UNHCR"]                 # counted in every language
+//! en = ["refugees"]                 # only in English speeches
+//! fr = ["réfugiés", "réfugiées"]    # only in French speeches
 //! ```
 //!
-//! Each term goes through the same tokenizer as speech text and becomes one
-//! [`Pattern`]:
+//! `terms` count in speeches of every language; the lists named by a
+//! language code (`en`, `fr`, `es`, `ru`, `ar`, `zh`) count only in speeches
+//! of that language, so that a multilingual dictionary neither stems a word
+//! of one language with another's stemmer nor matches it in another
+//! language's text. A theme's terms are numbered in the order written,
+//! whatever their list.
+//!
+//! Each term goes through the same tokenizer, lowercasing and language fold
+//! ([`crate::language::Language::fold`]) as speech text and becomes one
+//! [`Pattern`]; its words are stemmed with the stemmer given, so a
+//! dictionary is parsed once per language it is counted in:
 //! - one word (`women`) matches words with the same stem;
 //! - one word ending in `*` (`gender*`) matches words whose lowercase,
 //!   unstemmed form starts with the prefix;
@@ -14,7 +28,8 @@
 //!   match consecutive words with the same stems.
 //!
 //! A dictionary that is not valid TOML, has no `[themes]`, an unknown key, a
-//! theme without terms, an empty term, a term listed twice in one theme or a
+//! theme without terms, an empty term, a term written twice in one theme, two
+//! terms of a theme that match the same words in the language parsed, or a
 //! `*` anywhere but at the end of a single word is refused with a
 //! [`DictionaryError`] that names the line. Duplicate themes are a TOML error.
 //!
@@ -25,6 +40,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
+use crate::language::Language;
 use crate::stem::Stemmer;
 use crate::tokenize::{lowercase_into, tokenize, Tokens};
 
@@ -34,6 +50,8 @@ use crate::tokenize::{lowercase_into, tokenize, Tokens};
 pub struct Dictionary {
     /// The themes, sorted by name.
     pub themes: Vec<Theme>,
+    /// The language its terms were folded and stemmed in.
+    pub language: Language,
 }
 
 /// One theme and its terms.
@@ -54,6 +72,16 @@ pub struct Term {
     pub pattern: Pattern,
     /// Line of the term in the file (1-based).
     pub line: usize,
+    /// The language list it is written in (`fr = [...]`), or `None` for
+    /// `terms`, which count in every language.
+    pub language: Option<Language>,
+}
+
+impl Term {
+    /// Whether the term counts in speeches of `language`.
+    pub fn counts_in(&self, language: Language) -> bool {
+        self.language.is_none_or(|l| l == language)
+    }
 }
 
 /// What a term matches, after tokenizing, lowercasing and stemming it.
@@ -111,13 +139,27 @@ struct RawFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTheme {
+    #[serde(default)]
     terms: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    en: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    fr: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    es: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    ru: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    ar: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    zh: Vec<toml::Spanned<String>>,
     /// Free text for people; ignored by the program.
     #[allow(dead_code)]
     description: Option<String>,
 }
 
-/// Parses and checks a dictionary, stemming its terms with `stemmer`.
+/// Parses and checks a dictionary, folding and stemming its terms in the
+/// language of `stemmer`.
 pub fn parse_dictionary(source: &str, stemmer: &Stemmer) -> Result<Dictionary, DictionaryError> {
     let line_of = |offset: usize| source[..offset.min(source.len())].matches('\n').count() + 1;
     let raw: RawFile = toml::from_str(source).map_err(|e| DictionaryError {
@@ -145,38 +187,88 @@ pub fn parse_dictionary(source: &str, stemmer: &Stemmer) -> Result<Dictionary, D
                 ),
             });
         }
-        if theme.terms.is_empty() {
+        // Every list's terms, in the order written.
+        let mut written: Vec<(usize, String, Option<Language>)> = Vec::new();
+        let lists = [
+            (None, theme.terms),
+            (Some(Language::English), theme.en),
+            (Some(Language::French), theme.fr),
+            (Some(Language::Spanish), theme.es),
+            (Some(Language::Russian), theme.ru),
+            (Some(Language::Arabic), theme.ar),
+            (Some(Language::Chinese), theme.zh),
+        ];
+        for (language, list) in lists {
+            for term in list {
+                written.push((term.span().start, term.into_inner(), language));
+            }
+        }
+        written.sort_by_key(|t| t.0);
+        if written.is_empty() {
             return Err(DictionaryError {
                 line: Some(theme_line),
-                message: format!("theme {name:?} has no terms"),
+                message: format!(
+                    "theme {name:?} has no terms (give `terms = [...]`, or a list per language \
+                     such as `fr = [...]`)"
+                ),
             });
         }
-        let mut terms: Vec<Term> = Vec::with_capacity(theme.terms.len());
-        for term in theme.terms {
-            let line = line_of(term.span().start);
-            let text = term.into_inner();
+        let parsed = stemmer.language();
+        let mut terms: Vec<Term> = Vec::with_capacity(written.len());
+        for (offset, text, language) in written {
+            let line = line_of(offset);
             let error = |message: String| DictionaryError {
                 line: Some(line),
                 message,
             };
+            // A term of another language's list is stemmed in its own.
+            let own;
+            let stemmer = match language {
+                Some(l) if l != parsed => {
+                    own = Stemmer::new(l);
+                    &own
+                }
+                _ => stemmer,
+            };
             let pattern = parse_term(&text, stemmer, &mut tokens)
                 .map_err(|why| error(format!("term {text:?} of theme {name:?}: {why}")))?;
-            if let Some(first) = terms.iter().find(|t| t.pattern == pattern) {
+            if let Some(first) = terms.iter().find(|t| t.text == text) {
                 return Err(error(format!(
-                    "term {text:?} of theme {name:?} matches the same words as {:?} (line {}); \
+                    "term {text:?} of theme {name:?} is written twice (first at line {}); \
+                     list it once, in `terms` to count it in every language",
+                    first.line
+                )));
+            }
+            let counts_here = language.is_none_or(|l| l == parsed);
+            if let Some(first) = terms
+                .iter()
+                .filter(|t| counts_here && t.counts_in(parsed))
+                .find(|t| t.pattern == pattern)
+            {
+                return Err(error(format!(
+                    "term {text:?} of theme {name:?} matches the same words as {:?} (line {}){}; \
                      remove one of them",
-                    first.text, first.line
+                    first.text,
+                    first.line,
+                    match parsed {
+                        Language::English => String::new(),
+                        l => format!(" in {}", l.name()),
+                    }
                 )));
             }
             terms.push(Term {
                 text,
                 pattern,
                 line,
+                language,
             });
         }
         themes.push(Theme { name, terms });
     }
-    Ok(Dictionary { themes })
+    Ok(Dictionary {
+        themes,
+        language: stemmer.language(),
+    })
 }
 
 /// Turns one term into its pattern, or says why it cannot be one.
@@ -190,12 +282,13 @@ fn parse_term(text: &str, stemmer: &Stemmer, tokens: &mut Tokens) -> Result<Patt
     }
     tokenize(body, tokens);
     let mut lower = String::new();
+    let language = stemmer.language();
     let words: Vec<String> = tokens
         .words
         .iter()
         .map(|&(s, e)| {
             lowercase_into(&body[s as usize..e as usize], &mut lower);
-            lower.clone()
+            language.fold(&lower).into_owned()
         })
         .collect();
     match (words.as_slice(), glob) {
@@ -325,6 +418,89 @@ mod tests {
         let (line, msg) = err("[themes.t]\nterms = [\"refugees\",\n\"refugee\"]\n");
         assert_eq!(line, Some(3));
         assert!(msg.contains("line 2"), "{msg}");
+    }
+
+    #[test]
+    fn language_lists() {
+        let src = "[themes.women]\nterms = [\"UN Women\"]\nes = [\"mujer\", \"mujeres\"]\n\
+                   en = [\"women\"]\nfr = [\"l'égalité\", \"femme*\"]\n";
+        let en = parse(src).unwrap();
+        let es = parse_dictionary(src, &Stemmer::new(Language::Spanish)).unwrap();
+        let fr = parse_dictionary(src, &Stemmer::new(Language::French)).unwrap();
+        assert_eq!(
+            (en.language, es.language),
+            (Language::English, Language::Spanish)
+        );
+        // The order written, whatever the list.
+        let terms = |d: &Dictionary| -> Vec<(String, Option<Language>, Pattern)> {
+            d.themes[0]
+                .terms
+                .iter()
+                .map(|t| (t.text.clone(), t.language, t.pattern.clone()))
+                .collect()
+        };
+        let phrase = |a: &str, b: &str| Pattern::Phrase(vec![a.into(), b.into()]);
+        let word = |w: &str| Pattern::Word(w.into());
+        // Terms of a list are stemmed in their own language; `terms` in the
+        // language parsed (`women` in English and French, `wom` in Spanish).
+        assert_eq!(
+            terms(&en),
+            [
+                ("UN Women".into(), None, phrase("un", "women")),
+                ("mujer".into(), Some(Language::Spanish), word("muj")),
+                ("mujeres".into(), Some(Language::Spanish), word("mujer")),
+                ("women".into(), Some(Language::English), word("women")),
+                ("l'égalité".into(), Some(Language::French), word("égal")),
+                (
+                    "femme*".into(),
+                    Some(Language::French),
+                    Pattern::Glob("femme".into())
+                ),
+            ]
+        );
+        assert_eq!(terms(&es)[0].2, phrase("un", "wom"));
+        assert_eq!(terms(&fr)[0].2, phrase("un", "women"));
+        let counting = |d: &Dictionary| -> Vec<bool> {
+            d.themes[0]
+                .terms
+                .iter()
+                .map(|t| t.counts_in(d.language))
+                .collect()
+        };
+        assert_eq!(counting(&en), [true, false, false, true, false, false]);
+        assert_eq!(counting(&es), [true, true, true, false, false, false]);
+        assert_eq!(counting(&fr), [true, false, false, false, true, true]);
+    }
+
+    #[test]
+    fn duplicates_are_checked_in_the_language_parsed() {
+        // `mujer` and `mujeres` are one English stem, but only Spanish
+        // speeches count them.
+        let src = "[themes.w]\nes = [\"mujeres\", \"mujer\"]\nen = [\"woman\"]\n";
+        assert!(parse(src).is_ok());
+        // In `terms`, they count in English too, where they are one.
+        let (line, msg) = err("[themes.w]\nterms = [\"mujeres\", \"mujer\"]\n");
+        assert_eq!(line, Some(2));
+        assert!(msg.contains("matches the same words"), "{msg}");
+        // `niños` and `niñas` are two English stems and one Spanish one.
+        let src = "[themes.c]\nes = [\"niños\", \"niñas\"]\n";
+        assert!(parse(src).is_ok());
+        let e = parse_dictionary(src, &Stemmer::new(Language::Spanish)).unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(
+            e.message
+                .ends_with("(line 2) in Spanish; remove one of them"),
+            "{e}"
+        );
+        // The same text in two lists would make two rows alike in keyword_counts.csv.
+        let (line, msg) = err("[themes.u]\nen = [\"union\"]\nfr = [\"union\"]\n");
+        assert_eq!(line, Some(3));
+        assert!(msg.contains("written twice (first at line 2)"), "{msg}");
+        // A theme needs a term in some list; an unknown language is refused.
+        assert!(err("[themes.t]\n").1.contains("no terms"));
+        let (line, msg) = err("[themes.t]\nde = [\"Frieden\"]\n");
+        assert_eq!(line, Some(2));
+        assert!(msg.contains("unknown field"), "{msg}");
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //!    Security Council speaker header, normalize the country;
 //! 2. [`normalize`]: rejoin words broken at line ends, drop invisible characters;
 //! 3. [`tokenize`]: words (UAX #29) and sentences;
-//! 4. [`stem`]: Snowball English, once per word type;
+//! 4. [`stem`]: Snowball, once per word type, in the speech's [`language`];
 //! 5. [`matcher`]: count the terms of a [`dictionary`] (longest match per theme);
 //! 6. [`cooccurrence`]: count themes and theme pairs per speech and sentence;
 //! 7. [`stats`]: pmi, npmi, llr and jaccard of the final counts.
@@ -40,6 +40,7 @@ pub mod cooccurrence;
 pub mod dictionary;
 pub mod ingest;
 pub mod keyness;
+pub mod language;
 pub mod matcher;
 pub mod normalize;
 pub mod reference;

@@ -76,8 +76,11 @@ pub struct Hit {
 }
 
 impl Matcher {
-    /// Compiles a checked dictionary. Term ids number the terms theme by
-    /// theme, in the order of [`Dictionary::themes`] and of each theme's terms.
+    /// Compiles a checked dictionary for speeches of the language it was
+    /// parsed in. Term ids number the terms theme by theme, in the order of
+    /// [`Dictionary::themes`] and of each theme's terms, including the terms
+    /// of other languages' lists, which never match: the same dictionary
+    /// compiled in any language numbers its terms alike.
     pub fn new(dictionary: &Dictionary) -> Matcher {
         let mut stem_ids: HashMap<String, u32> = HashMap::new();
         let mut intern = |stem: &str| -> u32 {
@@ -90,6 +93,14 @@ impl Matcher {
         for (theme, t) in dictionary.themes.iter().enumerate() {
             for term in &t.terms {
                 let id = terms.len() as u32;
+                if !term.counts_in(dictionary.language) {
+                    // Another language's term: numbered, never matched.
+                    terms.push(CompiledTerm {
+                        theme: theme as u32,
+                        rest: Box::new([]),
+                    });
+                    continue;
+                }
                 let rest: Box<[u32]> = match &term.pattern {
                     Pattern::Word(stem) => {
                         first_stems.push((id, intern(stem)));
@@ -138,9 +149,10 @@ impl Matcher {
         self.terms[term as usize].theme
     }
 
-    /// Classifies a lowercase word, given its stem (from the dictionary's
-    /// stemmer): finds the terms that can start at it. Callers cache the
-    /// result per word type, and stem each word type once for all uses.
+    /// Classifies a lowercase word, folded in the stemmer's language
+    /// ([`crate::language::Language::fold`]), given its stem: finds the terms
+    /// that can start at it. Callers cache the result per word type, and
+    /// stem each word type once for all uses.
     pub fn classify(&self, lowercase_word: &str, stem: &str) -> WordClass {
         let stem = self.stem_ids.get(stem).copied().unwrap_or(NO_STEM);
         let mut starts: Vec<u32> = match self.by_first_stem.get(stem as usize) {

@@ -1,4 +1,5 @@
-//! Stem: the Snowball English stemmer (through `rust-stemmers`).
+//! Stem: the Snowball stemmers (through `rust-stemmers`): English, French,
+//! Spanish, Russian and Arabic; Chinese words are not stemmed.
 //!
 //! `rust-stemmers` implements the English ("Porter2") algorithm as it stood
 //! before Snowball 3. The two versions disagree on a few dozen word types of
@@ -17,25 +18,60 @@
 //! that Snowball 3 keeps apart share a stem here (`internally` and
 //! `international` both become `intern`). `docs/stemming.md` lists them.
 //!
-//! This stage stems one lowercase word; caching per word type is the
-//! analyzer's job, since stemming every token is the main cost of the run.
+//! The other languages' stemmers are `rust-stemmers`' Snowball algorithms
+//! as they are; `docs/languages.md` notes where they differ from Snowball 3.
+//!
+//! This stage stems one lowercase, folded word ([`Language::fold`]); caching
+//! per word type is the analyzer's job, since stemming every token is the
+//! main cost of the run.
 
 use std::borrow::Cow;
 
-/// An English stemmer. Cheap to create; one per worker thread.
-pub struct Stemmer(rust_stemmers::Stemmer);
+use crate::language::Language;
+
+/// A stemmer for one language. Cheap to create; one per worker thread and
+/// language.
+pub struct Stemmer {
+    /// `None` for Chinese, which is not stemmed.
+    snowball: Option<rust_stemmers::Stemmer>,
+    language: Language,
+}
 
 impl Stemmer {
     /// The Snowball English stemmer.
     pub fn english() -> Self {
-        Stemmer(rust_stemmers::Stemmer::create(
-            rust_stemmers::Algorithm::English,
-        ))
+        Stemmer::new(Language::English)
     }
 
-    /// Stems a lowercase word (see [`crate::tokenize::lowercase_into`]).
+    /// The stemmer of a language: Snowball, or none for Chinese.
+    pub fn new(language: Language) -> Self {
+        use rust_stemmers::Algorithm;
+        let algorithm = match language {
+            Language::English => Some(Algorithm::English),
+            Language::French => Some(Algorithm::French),
+            Language::Spanish => Some(Algorithm::Spanish),
+            Language::Russian => Some(Algorithm::Russian),
+            Language::Arabic => Some(Algorithm::Arabic),
+            Language::Chinese => None,
+        };
+        Stemmer {
+            snowball: algorithm.map(rust_stemmers::Stemmer::create),
+            language,
+        }
+    }
+
+    /// The language it stems.
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
+    /// Stems a lowercase word (see [`crate::tokenize::lowercase_into`]),
+    /// already folded by [`Language::fold`].
     pub fn stem<'a>(&self, lowercase_word: &'a str) -> Cow<'a, str> {
-        self.0.stem(lowercase_word)
+        match &self.snowball {
+            Some(s) => s.stem(lowercase_word),
+            None => Cow::Borrowed(lowercase_word),
+        }
     }
 }
 
@@ -47,7 +83,7 @@ impl Default for Stemmer {
 
 impl std::fmt::Debug for Stemmer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Stemmer(english)")
+        write!(f, "Stemmer({})", self.language)
     }
 }
 

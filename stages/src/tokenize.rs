@@ -9,6 +9,8 @@
 //! never part of a word.
 //!
 //! Sentences end at `.`, `!` or `?` (or a blank line) between two words,
+//! and at the Chinese `。`, `！` and `？` and the Arabic `؟`, which end a
+//! sentence as `!` and `?` do,
 //! unless the word before is an abbreviation (`Mr.`, `Ms.`, `No.`, `U.N.`, a
 //! single initial), the word after starts with a lowercase letter, or the word
 //! before is the number of a numbered paragraph (`33. The Council …`).
@@ -470,6 +472,8 @@ struct Gap {
     /// Line breaks since the last byte that is not a blank.
     newlines: u8,
     blank_line: bool,
+    /// The last non-ASCII bytes of the gap, most recent lowest.
+    tail: u32,
 }
 
 impl Gap {
@@ -483,9 +487,24 @@ impl Gap {
             b'\r' | b' ' | b'\t' | 0x0C => return,
             b'.' => self.period = true,
             b'!' | b'?' => self.strong = true,
+            0x80.. => self.non_ascii(b),
             _ => {}
         }
         self.newlines = 0;
+    }
+
+    /// A byte of a non-ASCII character between words: notes the full-width
+    /// `。`, `！`, `？` (UTF-8 E3 80 82, EF BC 81, EF BC 9F) and the Arabic
+    /// `؟` (D8 9F) as sentence ends. In valid UTF-8 these byte sequences are
+    /// only ever these characters.
+    #[cold]
+    fn non_ascii(&mut self, b: u8) {
+        self.tail = (self.tail << 8) | u32::from(b);
+        if matches!(self.tail & 0xFF_FFFF, 0xE3_8082 | 0xEF_BC81 | 0xEF_BC9F)
+            || self.tail & 0xFFFF == 0xD89F
+        {
+            self.strong = true;
+        }
     }
 }
 
@@ -648,6 +667,30 @@ mod tests {
             out.push(ws.join(" "));
         }
         out
+    }
+
+    #[test]
+    fn other_scripts_and_their_sentence_ends() {
+        // Han: one word per character; Cyrillic and Arabic words whole, with
+        // their marks and tatweel; French elisions stay in the word.
+        assert_eq!(words("联合国。和平"), ["联", "合", "国", "和", "平"]);
+        assert_eq!(
+            words("Объединённых Наций, السَّلَام اللاجـئين l’ONU"),
+            ["Объединённых", "Наций", "السَّلَام", "اللاجـئين", "l’ONU"]
+        );
+        assert_eq!(
+            sentences("中国支持联合国。我们呼吁和平！气候？变化"),
+            [
+                "中 国 支 持 联 合 国",
+                "我 们 呼 吁 和 平",
+                "气 候",
+                "变 化"
+            ]
+        );
+        assert_eq!(sentences("هل هذا؟ نعم"), ["هل هذا", "نعم"]);
+        // Other full-width punctuation is no sentence end.
+        assert_eq!(sentences("中国，联合国；和平"), ["中 国 联 合 国 和 平"]);
+        assert_eq!(sentences("¿Qué? Sí. ¡Paz!"), ["Qué", "Sí", "Paz"]);
     }
 
     #[test]

@@ -20,6 +20,7 @@ use agora_stages::ingest::{
     damaged_utf8, decode, ingest as ingest_text, looks_binary, parse_file_name, parse_header,
     Encoding,
 };
+use agora_stages::language::Language;
 use agora_stages::matcher::Matcher;
 use agora_stages::normalize::normalize;
 use agora_stages::stem::Stemmer;
@@ -122,25 +123,29 @@ fn check_tokens(text: &str, tokens: &Tokens) {
         .all(|&i| (i as usize) < tokens.words.len()));
 }
 
-/// The dictionary parser on any text; a dictionary it accepts must compile
-/// and match.
+/// The dictionary parser on any text, in every language; a dictionary it
+/// accepts must compile and match as the reference does.
 pub fn dictionary(data: &[u8]) {
     let Ok(source) = std::str::from_utf8(data) else {
         return;
     };
-    match parse_dictionary(source, &Stemmer::english()) {
-        Ok(dictionary) => {
-            assert!(!dictionary.themes.is_empty());
-            let matcher = Matcher::new(&dictionary);
-            let text = "Women and peace and security; climate-related refugees. \
-                        Sea-level rise, terrorism and peace operations.";
-            let counts = Analyzer::new(&matcher).analyze(text);
-            assert_eq!(counts, agora_stages::reference::analyze(&matcher, text));
-        }
-        Err(e) => {
-            let lines = source.matches('\n').count() + 1;
-            assert!(e.line.is_none_or(|l| l >= 1 && l <= lines), "{e}");
-            assert!(!e.message.is_empty());
+    for language in Language::ALL {
+        match parse_dictionary(source, &Stemmer::new(language)) {
+            Ok(dictionary) => {
+                assert!(!dictionary.themes.is_empty());
+                let matcher = Matcher::new(&dictionary);
+                let text = "Women and peace and security; climate-related refugees. \
+                            Sea-level rise, terrorism and peace operations. L'ONU, les réfugiés \
+                            et la paix; Беженцы всё; السَّلَام؟ 联合国和平。";
+                let counts = Analyzer::new(&matcher).in_language(language).analyze(text);
+                let plain = agora_stages::reference::analyze_in(&matcher, text, language);
+                assert_eq!(counts, plain, "{language}");
+            }
+            Err(e) => {
+                let lines = source.matches('\n').count() + 1;
+                assert!(e.line.is_none_or(|l| l >= 1 && l <= lines), "{e}");
+                assert!(!e.message.is_empty());
+            }
         }
     }
 }
