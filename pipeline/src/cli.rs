@@ -153,11 +153,31 @@ pub struct MergeArgs {
 /// What to count and how: the options `agora run` and `agora count` share.
 #[derive(Debug, Args, Default)]
 pub struct CorpusArgs {
-    /// A folder of speeches (searched recursively for .txt files) or a single .txt file.
+    /// A folder of speeches (searched recursively for .txt, .txt.gz and .txt.zst files), a
+    /// single speech file, a table of speeches (.csv, .jsonl or .ndjson, each optionally .gz
+    /// or .zst: one speech a row), an archive (.tar, .tar.gz, .tgz, .tar.zst, .zip: one speech
+    /// per .txt member, read without unpacking), or `-` for JSON Lines on standard input.
     /// Repeat to read several; speech ids are then prefixed with each input's folder name.
+    /// Tables, archives and `-` work with `agora run` without --cache (docs/inputs.md).
     /// Default: seeds/corpus.
     #[arg(short, long = "input", value_name = "PATH")]
     pub inputs: Vec<PathBuf>,
+
+    /// The column (CSV) or key (JSON Lines) holding a table's speech text. Default: text.
+    #[arg(long, value_name = "NAME")]
+    pub text_column: Option<String>,
+
+    /// The column holding a table's speech ids (unique; the speech id is then
+    /// `<table>#<value>`). Default: `id` when the table has it, else `<table>#row-N`.
+    #[arg(long, value_name = "NAME")]
+    pub id_column: Option<String>,
+
+    /// Where a table's metadata comes from, as FIELD=COLUMN (repeatable): FIELD is one of
+    /// country (name or ISO3 code), year, session, date, speaker, post, role, text, id.
+    /// By default each field is read from the column of its own name when there is one
+    /// (so the UN General Debates CSV, `session,year,country,text`, needs no option).
+    #[arg(long = "column", value_name = "FIELD=COLUMN", value_parser = parse_column)]
+    pub columns: Vec<(crate::inputs::Field, String)>,
 
     /// A metadata CSV: a `file` column (the speech id: the path relative to the input folder)
     /// with any of `country`, `year`, `date`, `speaker`, `post`, which override what file names
@@ -220,6 +240,11 @@ pub struct CorpusArgs {
     /// Default: the number of CPUs. The tables are identical for any value.
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<NonZeroUsize>,
+}
+
+/// `--column FIELD=COLUMN`.
+fn parse_column(text: &str) -> Result<(crate::inputs::Field, String), String> {
+    crate::inputs::Columns::parse_mapping(text)
 }
 
 /// A table that `--tables` can select.

@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use serde::Deserialize;
 
 use crate::cli::{ByKey, CorpusArgs, LogFormat, TableName};
+use crate::inputs::{Columns, Field};
 
 /// The default dictionary, built into the binary so that `agora run --input
 /// DIR` works from any folder.
@@ -175,6 +176,13 @@ pub struct FileConfig {
     /// `--metadata`, repeatable.
     #[serde(default)]
     pub metadata: Vec<PathBuf>,
+    /// `--text-column`.
+    pub text_column: Option<String>,
+    /// `--id-column`.
+    pub id_column: Option<String>,
+    /// `--column`, as `FIELD=COLUMN` strings.
+    #[serde(default)]
+    pub column: Vec<String>,
     /// `--themes`.
     pub themes: Option<PathBuf>,
     /// `--out`.
@@ -255,6 +263,9 @@ impl FileConfig {
     /// Parses a configuration file's text.
     pub fn parse(text: &str) -> Result<FileConfig> {
         let config: FileConfig = toml::from_str(text)?;
+        for mapping in &config.column {
+            Columns::parse_mapping(mapping).map_err(|e| anyhow::anyhow!("column = {e}"))?;
+        }
         // The command line checks the same range (cli.rs).
         if let Some(mb) = config.max_file_mb.filter(|mb| !(1..=1024).contains(mb)) {
             anyhow::bail!("max-file-mb = {mb}: give a size in MiB from 1 to 1024");
@@ -292,6 +303,8 @@ pub struct RunConfig {
     pub by_year: bool,
     /// Where per-file counts are kept between runs (`--cache`).
     pub cache: Option<PathBuf>,
+    /// Which table columns give a speech's text, id and metadata.
+    pub columns: Columns,
 }
 
 /// The default `--input`.
@@ -316,6 +329,17 @@ impl RunConfig {
             inputs.push(DEFAULT_INPUT.into());
         }
         let metadata = or_file(args.metadata, &file.metadata);
+        // The file's mappings first, so that the command line's win (the last one given counts).
+        let mut given: Vec<(Field, String)> = file
+            .column
+            .iter()
+            .filter_map(|m| Columns::parse_mapping(m).ok())
+            .collect();
+        given.extend(file.text_column.iter().map(|c| (Field::Text, c.clone())));
+        given.extend(file.id_column.iter().map(|c| (Field::Id, c.clone())));
+        given.extend(args.columns);
+        given.extend(args.text_column.map(|c| (Field::Text, c)));
+        given.extend(args.id_column.map(|c| (Field::Id, c)));
         let themes = Source::choose(
             args.themes.or_else(|| file.themes.clone()),
             DEFAULT_THEMES,
@@ -353,6 +377,7 @@ impl RunConfig {
             tables: Tables::from_names(names).only_if(args.terms || file.terms),
             by_year: args.by.or(file.by) == Some(ByKey::Year),
             cache: cache.or_else(|| file.cache.clone()),
+            columns: Columns { given },
         }
     }
 }

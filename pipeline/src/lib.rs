@@ -4,6 +4,7 @@
 //!
 //! - [`cli`] parses the command line and [`config`] decides what a run does;
 //! - [`discover`] lists the speeches and [`metadata`] reads metadata tables;
+//!   [`inputs`] reads compressed speeches, tables of speeches and archives;
 //! - [`run`] streams files through bounded channels to the worker threads and
 //!   back to the aggregator ([`aggregate`]);
 //! - [`tables`] and [`manifest`] write the output into a temporary folder
@@ -20,6 +21,7 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod discover;
+pub mod inputs;
 pub mod interrupt;
 pub mod log;
 pub mod manifest;
