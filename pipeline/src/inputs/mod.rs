@@ -472,6 +472,9 @@ impl Sink<'_> {
     }
 }
 
+/// The path column of speeches read from standard input.
+pub const STDIN_PATH: &str = "<stdin>";
+
 /// Reads the container `path` (standard input for `-`) of this kind with
 /// speech id `id`, handing each speech, bad row or member, in the
 /// container's order, to `emit` until it returns `false`. A container that
@@ -486,9 +489,14 @@ pub fn read_container(
     emit: &mut dyn FnMut(Item) -> bool,
 ) {
     let read = Rc::new(Cell::new(0));
+    let stdin = path.as_os_str() == "-";
     let mut sink = Sink {
         id,
-        path: path.display().to_string(),
+        // `-` would read as a formula in a spreadsheet (and be written `'-`).
+        path: match stdin {
+            true => STDIN_PATH.to_owned(),
+            false => path.display().to_string(),
+        },
         limit,
         emit,
         read: read.clone(),
@@ -496,7 +504,6 @@ pub fn read_container(
         seen: HashMap::new(),
         stopped: false,
     };
-    let stdin = path.as_os_str() == "-";
     if stdin {
         let reader = Counting {
             inner: io::stdin().lock(),
@@ -504,16 +511,17 @@ pub fn read_container(
         };
         return table::read_jsonl(BufReader::new(reader), columns, &mut sink);
     }
-    let file =
-        match std::fs::File::open(path) {
-            Ok(f) => f,
-            Err(e) => return sink.fail(
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            return sink.fail(
                 None,
                 format!(
                     "cannot be read: {e}; check that it still exists and that Agora may read it"
                 ),
-            ),
-        };
+            )
+        }
+    };
     let counting = Counting {
         inner: BufReader::with_capacity(256 << 10, file),
         count: read,

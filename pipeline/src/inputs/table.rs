@@ -286,7 +286,7 @@ pub fn read_jsonl(mut reader: impl BufRead, columns: &Columns, sink: &mut Sink<'
         };
         let mut row = RowMeta::default();
         let (mut text, mut id, mut missing) = (None, None, None);
-        for (field, name, given) in &names {
+        for (field, name, _) in &names {
             let value = get(name);
             match field {
                 Field::Text => match value {
@@ -294,11 +294,10 @@ pub fn read_jsonl(mut reader: impl BufRead, columns: &Columns, sink: &mut Sink<'
                     _ => missing = Some(format!("has no text (a string in {name:?})")),
                 },
                 Field::Id => id = value.and_then(scalar),
+                // A key left out of an object is a value left blank.
                 _ => {
                     if let Some(v) = value.and_then(scalar) {
                         row.set(*field, &v);
-                    } else if *given && value.is_none() {
-                        missing = Some(format!("has no {name:?} field"));
                     }
                 }
             }
