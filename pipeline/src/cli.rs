@@ -75,6 +75,11 @@ Council corpus (UNSC_<year>_SPV.<meeting>_spch<NNN>.txt) and of the UN General D
 (<ISO3>_<session>_<year>.txt) give year, meeting or session and country; a Security Council \
 turn's speaker header gives speaker, role, country and language. A Speakers_by_session.csv \
 anywhere below an input, and a metadata.csv in an input's top folder, are read automatically.\n\n\
+An --input may also be a compressed speech (.txt.gz, .txt.zst), a table of speeches (.csv, \
+.jsonl: one speech a row, its text in --text-column and its metadata in the columns country, \
+year, session, date, speaker, post, role, or those given with --column), an archive (.tar, \
+.tar.gz, .zip: one speech per .txt member, never unpacked to disk), or `-` for JSON Lines on \
+standard input (docs/inputs.md).\n\n\
 Tables written to --out: speeches.csv, theme_counts.csv, theme_cooccurrence.csv, \
 keyword_counts.csv, collocates.csv, keyness.csv (term_counts.csv with --terms), errors.csv and \
 manifest.json (docs/output.md). They are written to a \
