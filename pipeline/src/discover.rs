@@ -410,6 +410,52 @@ mod tests {
     }
 
     #[test]
+    fn compressed_speeches_in_folders_tables_and_archives_only_as_inputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for name in [
+            "a.txt.gz",
+            "b.TXT.zst",
+            "t.csv",
+            "c.tar.gz",
+            "x.gz",
+            "s.txt",
+        ] {
+            fs::write(root.join(name), "").unwrap();
+        }
+        let d = discover(&[root.to_owned()]).unwrap();
+        let listed: Vec<(&str, bool)> = d
+            .sources
+            .iter()
+            .map(|s| (&*s.speech_id, s.kind().is_container()))
+            .collect();
+        assert_eq!(
+            listed,
+            [("a.txt.gz", false), ("b.TXT.zst", false), ("s.txt", false)]
+        );
+        assert!(d.container().is_none());
+        let d = discover(&[
+            root.join("t.csv"),
+            PathBuf::from("-"),
+            root.join("c.tar.gz"),
+        ])
+        .unwrap();
+        let listed: Vec<(&str, bool)> = d
+            .sources
+            .iter()
+            .map(|s| (&*s.speech_id, s.kind().is_container()))
+            .collect();
+        assert_eq!(
+            listed,
+            [("c.tar.gz", true), ("stdin", true), ("t.csv", true)]
+        );
+        assert_eq!(d.path(&d.sources[1]), PathBuf::from("-"));
+        assert_eq!(d.container().map(|s| &*s.speech_id), Some("c.tar.gz"));
+        let err = discover(&[PathBuf::from("-"), PathBuf::from("-")]).unwrap_err();
+        assert!(err.to_string().contains("given twice"), "{err}");
+    }
+
+    #[test]
     fn missing_input_is_an_error() {
         let err = discover(&[PathBuf::from("/nonexistent/agora")]).unwrap_err();
         assert!(err.to_string().contains("does not exist"));
