@@ -211,6 +211,8 @@ fn the_general_debates_table_shape_needs_no_options() {
     let mut csv = String::from("session,year,country,text\n");
     let mut jsonl = String::new();
     let mut rows = Vec::new();
+    // Columns for the Parquet copy: session as a number, the rest strings.
+    let mut columns: (Vec<i64>, Vec<String>, Vec<String>, Vec<String>) = Default::default();
     for (id, body) in &files {
         let name = id.rsplit('/').next().unwrap().trim_end_matches(".txt");
         let parts: Vec<&str> = name.split('_').collect();
@@ -221,6 +223,10 @@ fn the_general_debates_table_shape_needs_no_options() {
         let row = serde_json::json!({"session": session.parse::<u32>().unwrap(), "year": year, "country": code, "text": text});
         jsonl.push_str(&format!("{row}\n"));
         rows.push(id.clone());
+        columns.0.push(session.parse().unwrap());
+        columns.1.push(year.to_owned());
+        columns.2.push(code.to_owned());
+        columns.3.push(text);
     }
     let row_of = |id: &str| rows.iter().position(|r| r == id).unwrap() + 1;
     let table = dir.path().join("un-general-debates.csv");
@@ -244,6 +250,34 @@ fn the_general_debates_table_shape_needs_no_options() {
             jsonl_path.display().to_string(),
         )
     });
+    #[cfg(feature = "parquet")]
+    {
+        use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+        use std::sync::Arc;
+        let parquet_path = dir.path().join("debates.parquet");
+        let (session, year, country, text) = columns;
+        let arrays: [(&str, ArrayRef); 4] = [
+            ("session", Arc::new(Int64Array::from(session))),
+            ("year", Arc::new(StringArray::from(year))),
+            ("country", Arc::new(StringArray::from(country))),
+            ("text", Arc::new(StringArray::from(text))),
+        ];
+        let batch = RecordBatch::try_from_iter(arrays).unwrap();
+        let file = fs::File::create(&parquet_path).unwrap();
+        let mut writer = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        let out = dir.path().join("out-parquet");
+        count(&[&parquet_path], &out, &meta, 0);
+        assert_same_tables(&plain, &out, |id| {
+            (
+                format!("debates.parquet#row-{}", row_of(id)),
+                parquet_path.display().to_string(),
+            )
+        });
+    }
+    #[cfg(not(feature = "parquet"))]
+    drop(columns);
     let out = dir.path().join("out-stdin");
     let mut child = agora()
         .args([

@@ -76,7 +76,7 @@ Council corpus (UNSC_<year>_SPV.<meeting>_spch<NNN>.txt) and of the UN General D
 turn's speaker header gives speaker, role, country and language. A Speakers_by_session.csv \
 anywhere below an input, and a metadata.csv in an input's top folder, are read automatically.\n\n\
 An --input may also be a compressed speech (.txt.gz, .txt.zst), a table of speeches (.csv, \
-.jsonl: one speech a row, its text in --text-column and its metadata in the columns country, \
+.jsonl, .parquet: one speech a row, its text in --text-column and its metadata in the columns country, \
 year, session, date, speaker, post, role, or those given with --column), an archive (.tar, \
 .tar.gz, .zip: one speech per .txt member, never unpacked to disk), or `-` for JSON Lines on \
 standard input (docs/inputs.md).\n\n\
@@ -160,7 +160,7 @@ pub struct MergeArgs {
 pub struct CorpusArgs {
     /// A folder of speeches (searched recursively for .txt, .txt.gz and .txt.zst files), a
     /// single speech file, a table of speeches (.csv, .jsonl or .ndjson, each optionally .gz
-    /// or .zst: one speech a row), an archive (.tar, .tar.gz, .tgz, .tar.zst, .zip: one speech
+    /// or .zst; or .parquet: one speech a row), an archive (.tar, .tar.gz, .tgz, .tar.zst, .zip: one speech
     /// per .txt member, read without unpacking), or `-` for JSON Lines on standard input.
     /// Repeat to read several; speech ids are then prefixed with each input's folder name.
     /// Tables, archives and `-` work with `agora run` without --cache (docs/inputs.md).
@@ -168,7 +168,7 @@ pub struct CorpusArgs {
     #[arg(short, long = "input", value_name = "PATH")]
     pub inputs: Vec<PathBuf>,
 
-    /// The column (CSV) or key (JSON Lines) holding a table's speech text. Default: text.
+    /// The column (CSV, Parquet) or key (JSON Lines) holding a table's speech text. Default: text.
     #[arg(long, value_name = "NAME")]
     pub text_column: Option<String>,
 

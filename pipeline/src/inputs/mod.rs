@@ -4,8 +4,8 @@
 //! - A `.txt.gz` or `.txt.zst` file is one speech, like a `.txt` file; the
 //!   worker that counts it decompresses it ([`read_compressed`]).
 //! - A table (`.csv`, `.jsonl`/`.ndjson`, each optionally `.gz`/`.zst`,
-//!   or JSON Lines on standard input with `--input -`) holds one speech a
-//!   row ([`table`]); an archive (`.tar`, `.tar.gz`/`.tgz`, `.tar.zst`,
+//!   `.parquet` with the default `parquet` feature, or JSON Lines on
+//!   standard input with `--input -`) holds one speech a row ([`table`]); an archive (`.tar`, `.tar.gz`/`.tgz`, `.tar.zst`,
 //!   `.zip`) one speech per `.txt` member ([`archive`]). These *containers*
 //!   are read front to back by one thread ([`read_container`]), which hands
 //!   each speech on as an owned [`Item`]; nothing is unpacked to disk, and no
@@ -15,6 +15,8 @@
 //! decide the order of the tables (see [`crate::run`]).
 
 pub mod archive;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod table;
 
 use std::cell::Cell;
@@ -49,6 +51,8 @@ pub enum Format {
     Tar,
     /// A zip archive, one speech per `.txt` member.
     Zip,
+    /// A Parquet table, one speech a row.
+    Parquet,
 }
 
 /// What a file is: its format and compression (2 bytes, kept in every
@@ -97,10 +101,13 @@ impl Kind {
             (".ndjson", Format::Jsonl),
             (".tar", Format::Tar),
             (".zip", Format::Zip),
+            (".parquet", Format::Parquet),
         ]
         .into_iter()
         .find_map(|(ext, format)| rest.strip_suffix(ext).map(|stem| (stem, format)))?;
-        if stem.is_empty() || (format == Format::Zip && compression != Compression::None) {
+        // A zip or Parquet file compresses inside; compressed again, it cannot be read in place.
+        let inside = matches!(format, Format::Zip | Format::Parquet);
+        if stem.is_empty() || (inside && compression != Compression::None) {
             return None;
         }
         Some(Kind {
@@ -529,6 +536,17 @@ pub fn read_container(
     if kind.format == Format::Zip {
         return archive::read_zip(counting, &mut sink);
     }
+    if kind.format == Format::Parquet {
+        #[cfg(feature = "parquet")]
+        return parquet::read_parquet(counting.inner.into_inner(), columns, &mut sink);
+        #[cfg(not(feature = "parquet"))]
+        return sink.fail(
+            None,
+            "this agora was built without Parquet support (cargo feature `parquet`); \
+             rebuild with it, or convert the table to CSV or JSON Lines"
+                .to_owned(),
+        );
+    }
     let reader = match decoder(counting, kind.compression) {
         Ok(r) => r,
         Err(e) => return sink.fail(None, format!("cannot be decompressed: {e}")),
@@ -537,7 +555,7 @@ pub fn read_container(
         Format::Csv => table::read_csv(reader, columns, &mut sink),
         Format::Jsonl => table::read_jsonl(BufReader::new(reader), columns, &mut sink),
         Format::Tar => archive::read_tar(reader, &mut sink),
-        Format::Text | Format::Zip => {}
+        Format::Text | Format::Zip | Format::Parquet => {}
     }
 }
 
@@ -574,6 +592,8 @@ pub(crate) mod tests {
         assert_eq!(k("c.tar"), Some((F::Tar, C::None)));
         assert_eq!(k("c.zip"), Some((F::Zip, C::None)));
         assert_eq!(k("c.zip.gz"), None);
+        assert_eq!(k("t.parquet"), Some((F::Parquet, C::None)));
+        assert_eq!(k("t.parquet.zst"), None);
         assert_eq!(k("notes.md"), None);
         assert_eq!(k(".txt"), None);
         assert_eq!(k("a.gz"), None);

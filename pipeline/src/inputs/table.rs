@@ -17,7 +17,7 @@ use std::rc::Rc;
 use super::{too_large, Columns, Field, Item, RowMeta, Sink};
 
 /// Where each field is in a CSV header, or why the table cannot be read.
-fn locate(headers: &[String], columns: &Columns) -> Result<Vec<(Field, usize)>, String> {
+pub(super) fn locate(headers: &[String], columns: &Columns) -> Result<Vec<(Field, usize)>, String> {
     let mut found = Vec::new();
     for (field, name, given) in columns.names() {
         match headers.iter().position(|h| *h == name) {
@@ -148,7 +148,7 @@ pub fn read_csv(reader: impl Read, columns: &Columns, sink: &mut Sink<'_>) {
 }
 
 /// The item of a table row: its id checked, its text within the limit.
-fn row_item(
+pub(super) fn row_item(
     sink: &Sink<'_>,
     n: u64,
     line: u64,
