@@ -181,7 +181,8 @@ mod tests {
         writer.write(&batch).unwrap();
         writer.close().unwrap();
         let got = items(&path, &Columns::default(), 100);
-        let shown: Vec<(&str, Option<u64>, Result<&[u8], &str>)> = got
+        type Shown<'a> = (&'a str, Option<u64>, Result<&'a [u8], &'a str>);
+        let shown: Vec<Shown<'_>> = got
             .iter()
             .map(|i| (&*i.id, i.line, i.text.as_deref().map_err(String::as_str)))
             .collect();
