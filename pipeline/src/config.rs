@@ -429,6 +429,32 @@ mod tests {
     }
 
     #[test]
+    fn table_columns_from_the_file_and_the_command_line() {
+        let err = FileConfig::parse("column = [\"colour=x\"]\n").unwrap_err();
+        assert!(format!("{err:#}").contains("is not a field"), "{err:#}");
+        let file = FileConfig::parse(
+            "text-column = \"body\"\nid-column = \"key\"\ncolumn = [\"country=iso3\"]\n",
+        )
+        .unwrap();
+        let cfg = RunConfig::resolve(CorpusArgs::default(), &file, None, None);
+        let names = cfg.columns.names();
+        assert_eq!(names[0], (Field::Text, "body".to_owned(), true));
+        assert_eq!(names[1], (Field::Id, "key".to_owned(), true));
+        assert_eq!(names[2], (Field::Country, "iso3".to_owned(), true));
+        let args = CorpusArgs {
+            text_column: Some("speech".into()),
+            columns: vec![(Field::Country, "nation".into())],
+            ..CorpusArgs::default()
+        };
+        let cfg = RunConfig::resolve(args, &file, None, None);
+        let names = cfg.columns.names();
+        assert_eq!(names[0].1, "speech");
+        assert_eq!(names[1].1, "key");
+        assert_eq!(names[2].1, "nation");
+        assert_eq!(names[3], (Field::Year, "year".to_owned(), false));
+    }
+
+    #[test]
     fn unknown_keys_are_refused() {
         let err = FileConfig::parse("min_count = 3\n").unwrap_err();
         assert!(format!("{err:#}").contains("unknown field"), "{err:#}");
