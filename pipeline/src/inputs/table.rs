@@ -116,6 +116,8 @@ pub fn read_csv(reader: impl Read, columns: &Columns, sink: &mut Sink<'_>) {
                     ),
                     _ => format!("row {n} cannot be read: {e}; row skipped"),
                 };
+                // A bad row ended too: the limit counts from here.
+                mark.set(csv.position().byte());
                 if !sink.skip(row_id, sink.path.clone(), line, why) {
                     return;
                 }
@@ -448,6 +450,16 @@ mod tests {
             "{:?}",
             got[1]
         );
+        // Many short bad rows are not one long row.
+        let mut bad = b"text\n".to_vec();
+        for _ in 0..20_000 {
+            bad.extend_from_slice(b"a,b\n");
+        }
+        bad.extend_from_slice(b"last\n");
+        std::fs::write(&path, &bad).unwrap();
+        let got = show(&items(&path, &Columns::default(), 10));
+        assert_eq!(got.len(), 20_001);
+        assert_eq!(got[20_000].2, "last");
     }
 
     #[test]
