@@ -423,15 +423,21 @@ mod tests {
         ] {
             fs::write(root.join(name), "").unwrap();
         }
+        // Each source's id, and whether it holds many speeches.
+        let listed = |d: &Discovery| -> Vec<(String, bool)> {
+            d.sources
+                .iter()
+                .map(|s| (s.speech_id.to_string(), s.kind().is_container()))
+                .collect()
+        };
         let d = discover(&[root.to_owned()]).unwrap();
-        let listed: Vec<(&str, bool)> = d
-            .sources
-            .iter()
-            .map(|s| (&*s.speech_id, s.kind().is_container()))
-            .collect();
         assert_eq!(
-            listed,
-            [("a.txt.gz", false), ("b.TXT.zst", false), ("s.txt", false)]
+            listed(&d),
+            [
+                ("a.txt.gz".into(), false),
+                ("b.TXT.zst".into(), false),
+                ("s.txt".into(), false)
+            ]
         );
         assert!(d.container().is_none());
         let d = discover(&[
@@ -440,14 +446,13 @@ mod tests {
             root.join("c.tar.gz"),
         ])
         .unwrap();
-        let listed: Vec<(&str, bool)> = d
-            .sources
-            .iter()
-            .map(|s| (&*s.speech_id, s.kind().is_container()))
-            .collect();
         assert_eq!(
-            listed,
-            [("c.tar.gz", true), ("stdin", true), ("t.csv", true)]
+            listed(&d),
+            [
+                ("c.tar.gz".into(), true),
+                ("stdin".into(), true),
+                ("t.csv".into(), true)
+            ]
         );
         assert_eq!(d.path(&d.sources[1]), PathBuf::from("-"));
         assert_eq!(d.container().map(|s| &*s.speech_id), Some("c.tar.gz"));

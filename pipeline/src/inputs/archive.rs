@@ -132,7 +132,7 @@ pub fn read_zip(reader: impl Read + Seek, sink: &mut Sink<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::items;
+    use super::super::tests::{items, text_or_why};
     use super::super::Columns;
     use super::*;
     use std::io::Write;
@@ -149,14 +149,12 @@ mod tests {
         builder.into_inner().unwrap()
     }
 
+    /// Each item as (id, file name, text or why).
     fn show(items: &[Item]) -> Vec<(String, String, String)> {
         items
             .iter()
             .map(|i| {
-                let text = match &i.text {
-                    Ok(t) => String::from_utf8_lossy(t).into_owned(),
-                    Err(why) => format!("ERR {why}"),
-                };
+                let text = text_or_why(i);
                 (i.id.to_string(), i.file_name.clone(), text)
             })
             .collect()

@@ -563,6 +563,14 @@ pub fn read_container(
 pub(crate) mod tests {
     use super::*;
 
+    /// An item's text, or `ERR ` and why it is skipped.
+    pub(crate) fn text_or_why(item: &Item) -> String {
+        match &item.text {
+            Ok(t) => String::from_utf8_lossy(t).into_owned(),
+            Err(why) => format!("ERR {why}"),
+        }
+    }
+
     /// Reads a container into its items.
     pub(crate) fn items(path: &Path, columns: &Columns, limit: u64) -> Vec<Item> {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();

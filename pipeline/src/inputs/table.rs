@@ -321,20 +321,14 @@ pub fn read_jsonl(mut reader: impl BufRead, columns: &Columns, sink: &mut Sink<'
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::items;
+    use super::super::tests::{items, text_or_why};
     use super::*;
 
     /// Each item as (id, line, text or why).
     fn show(items: &[Item]) -> Vec<(String, Option<u64>, String)> {
         items
             .iter()
-            .map(|i| {
-                let text = match &i.text {
-                    Ok(t) => String::from_utf8_lossy(t).into_owned(),
-                    Err(why) => format!("ERR {why}"),
-                };
-                (i.id.to_string(), i.line, text)
-            })
+            .map(|i| (i.id.to_string(), i.line, text_or_why(i)))
             .collect()
     }
 
