@@ -75,6 +75,11 @@ Council corpus (UNSC_<year>_SPV.<meeting>_spch<NNN>.txt) and of the UN General D
 (<ISO3>_<session>_<year>.txt) give year, meeting or session and country; a Security Council \
 turn's speaker header gives speaker, role, country and language. A Speakers_by_session.csv \
 anywhere below an input, and a metadata.csv in an input's top folder, are read automatically.\n\n\
+An --input may also be a compressed speech (.txt.gz, .txt.zst), a table of speeches (.csv, \
+.jsonl, .parquet: one speech a row, its text in --text-column and its metadata in the columns country, \
+year, session, date, speaker, post, role, or those given with --column), an archive (.tar, \
+.tar.gz, .zip: one speech per .txt member, never unpacked to disk), or `-` for JSON Lines on \
+standard input (docs/inputs.md).\n\n\
 Tables written to --out: speeches.csv, theme_counts.csv, theme_cooccurrence.csv, \
 keyword_counts.csv, collocates.csv, keyness.csv (term_counts.csv with --terms), errors.csv and \
 manifest.json (docs/output.md). They are written to a \
@@ -153,11 +158,31 @@ pub struct MergeArgs {
 /// What to count and how: the options `agora run` and `agora count` share.
 #[derive(Debug, Args, Default)]
 pub struct CorpusArgs {
-    /// A folder of speeches (searched recursively for .txt files) or a single .txt file.
+    /// A folder of speeches (searched recursively for .txt, .txt.gz and .txt.zst files), a
+    /// single speech file, a table of speeches (.csv, .jsonl or .ndjson, each optionally .gz
+    /// or .zst; or .parquet: one speech a row), an archive (.tar, .tar.gz, .tgz, .tar.zst, .zip: one speech
+    /// per .txt member, read without unpacking), or `-` for JSON Lines on standard input.
     /// Repeat to read several; speech ids are then prefixed with each input's folder name.
+    /// Tables, archives and `-` work with `agora run` without --cache (docs/inputs.md).
     /// Default: seeds/corpus.
     #[arg(short, long = "input", value_name = "PATH")]
     pub inputs: Vec<PathBuf>,
+
+    /// The column (CSV, Parquet) or key (JSON Lines) holding a table's speech text. Default: text.
+    #[arg(long, value_name = "NAME")]
+    pub text_column: Option<String>,
+
+    /// The column holding a table's speech ids (unique; the speech id is then
+    /// `<table>#<value>`). Default: `id` when the table has it, else `<table>#row-N`.
+    #[arg(long, value_name = "NAME")]
+    pub id_column: Option<String>,
+
+    /// Where a table's metadata comes from, as FIELD=COLUMN (repeatable): FIELD is one of
+    /// country (name or ISO3 code), year, session, date, speaker, post, role, text, id.
+    /// By default each field is read from the column of its own name when there is one
+    /// (so the UN General Debates CSV, `session,year,country,text`, needs no option).
+    #[arg(long = "column", value_name = "FIELD=COLUMN", value_parser = parse_column)]
+    pub columns: Vec<(crate::inputs::Field, String)>,
 
     /// A metadata CSV: a `file` column (the speech id: the path relative to the input folder)
     /// with any of `country`, `year`, `date`, `speaker`, `post`, which override what file names
@@ -232,6 +257,11 @@ pub struct CorpusArgs {
     /// Default: the number of CPUs. The tables are identical for any value.
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<NonZeroUsize>,
+}
+
+/// `--column FIELD=COLUMN`.
+fn parse_column(text: &str) -> Result<(crate::inputs::Field, String), String> {
+    crate::inputs::Columns::parse_mapping(text)
 }
 
 /// A table that `--tables` can select.

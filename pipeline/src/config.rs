@@ -11,6 +11,7 @@ use serde::Deserialize;
 use agora_stages::language::Language;
 
 use crate::cli::{ByKey, CorpusArgs, LanguageName, LogFormat, TableName};
+use crate::inputs::{Columns, Field};
 
 /// The default dictionary, built into the binary so that `agora run --input
 /// DIR` works from any folder.
@@ -214,6 +215,13 @@ pub struct FileConfig {
     /// `--metadata`, repeatable.
     #[serde(default)]
     pub metadata: Vec<PathBuf>,
+    /// `--text-column`.
+    pub text_column: Option<String>,
+    /// `--id-column`.
+    pub id_column: Option<String>,
+    /// `--column`, as `FIELD=COLUMN` strings.
+    #[serde(default)]
+    pub column: Vec<String>,
     /// `--themes`.
     pub themes: Option<PathBuf>,
     /// `--out`.
@@ -296,6 +304,9 @@ impl FileConfig {
     /// Parses a configuration file's text.
     pub fn parse(text: &str) -> Result<FileConfig> {
         let config: FileConfig = toml::from_str(text)?;
+        for mapping in &config.column {
+            Columns::parse_mapping(mapping).map_err(|e| anyhow::anyhow!("column = {e}"))?;
+        }
         // The command line checks the same range (cli.rs).
         if let Some(mb) = config.max_file_mb.filter(|mb| !(1..=1024).contains(mb)) {
             anyhow::bail!("max-file-mb = {mb}: give a size in MiB from 1 to 1024");
@@ -335,6 +346,8 @@ pub struct RunConfig {
     pub by_year: bool,
     /// Where per-file counts are kept between runs (`--cache`).
     pub cache: Option<PathBuf>,
+    /// Which table columns give a speech's text, id and metadata.
+    pub columns: Columns,
 }
 
 /// The default `--input`.
@@ -359,6 +372,17 @@ impl RunConfig {
             inputs.push(DEFAULT_INPUT.into());
         }
         let metadata = or_file(args.metadata, &file.metadata);
+        // The file's mappings first, so that the command line's win (the last one given counts).
+        let mut given: Vec<(Field, String)> = file
+            .column
+            .iter()
+            .filter_map(|m| Columns::parse_mapping(m).ok())
+            .collect();
+        given.extend(file.text_column.iter().map(|c| (Field::Text, c.clone())));
+        given.extend(file.id_column.iter().map(|c| (Field::Id, c.clone())));
+        given.extend(args.columns);
+        given.extend(args.text_column.map(|c| (Field::Text, c)));
+        given.extend(args.id_column.map(|c| (Field::Id, c)));
         let themes = Source::choose(
             args.themes.or_else(|| file.themes.clone()),
             DEFAULT_THEMES,
@@ -398,6 +422,7 @@ impl RunConfig {
             tables: Tables::from_names(names).only_if(args.terms || file.terms),
             by_year: args.by.or(file.by) == Some(ByKey::Year),
             cache: cache.or_else(|| file.cache.clone()),
+            columns: Columns { given },
         }
     }
 }
@@ -467,6 +492,32 @@ mod tests {
         assert_eq!(cfg.language, Language::English);
         assert!(cfg.stopwords.label().ends_with("seeds/stopwords.txt"));
         assert!(FileConfig::parse("language = \"de\"\n").is_err());
+    }
+
+    #[test]
+    fn table_columns_from_the_file_and_the_command_line() {
+        let err = FileConfig::parse("column = [\"colour=x\"]\n").unwrap_err();
+        assert!(format!("{err:#}").contains("is not a field"), "{err:#}");
+        let file = FileConfig::parse(
+            "text-column = \"body\"\nid-column = \"key\"\ncolumn = [\"country=iso3\"]\n",
+        )
+        .unwrap();
+        let cfg = RunConfig::resolve(CorpusArgs::default(), &file, None, None);
+        let names = cfg.columns.names();
+        assert_eq!(names[0], (Field::Text, "body".to_owned(), true));
+        assert_eq!(names[1], (Field::Id, "key".to_owned(), true));
+        assert_eq!(names[2], (Field::Country, "iso3".to_owned(), true));
+        let args = CorpusArgs {
+            text_column: Some("speech".into()),
+            columns: vec![(Field::Country, "nation".into())],
+            ..CorpusArgs::default()
+        };
+        let cfg = RunConfig::resolve(args, &file, None, None);
+        let names = cfg.columns.names();
+        assert_eq!(names[0].1, "speech");
+        assert_eq!(names[1].1, "key");
+        assert_eq!(names[2].1, "nation");
+        assert_eq!(names[3], (Field::Year, "year".to_owned(), false));
     }
 
     #[test]

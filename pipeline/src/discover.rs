@@ -1,9 +1,13 @@
 //! Discover: list the speeches below the inputs, in a fixed order.
 //!
 //! Every `.txt` file (any case) below an input folder, links followed, is one
-//! speech. Its speech id is its path relative to the input with `/`
+//! speech, and so is a `.txt.gz` or `.txt.zst` file. Its speech id is its path relative to the input with `/`
 //! separators; with several inputs, the id starts with the input's folder name
-//! so ids stay unique. Sources are sorted by speech id, so the order (and with
+//! so ids stay unique. An input that is a table (`.csv`, `.jsonl`) or an
+//! archive (`.tar`, `.tar.gz`, `.zip`), or `-` (JSON Lines on standard
+//! input), is one source holding many speeches, read later by
+//! [`crate::inputs`]; inside folders only speech files are listed (a `.csv`
+//! there is metadata, not a corpus). Sources are sorted by speech id, so the order (and with
 //! it `speeches.csv`) never depends on the file system or the thread count.
 //!
 //! Metadata tables are collected on the way: every `Speakers_by_session.csv`
@@ -13,10 +17,10 @@
 
 use std::path::{Path, PathBuf};
 
-use agora_stages::ingest::filename::is_txt;
 use anyhow::{bail, Result};
 use walkdir::WalkDir;
 
+use crate::inputs::{Format, Kind};
 use crate::problems::{Outcome, Problem};
 
 /// One speech file to read.
@@ -38,6 +42,8 @@ pub struct Source {
     pub(crate) exact: Option<Box<Path>>,
     /// Modification time when listed, in nanoseconds since 1970 (0 if unknown).
     pub(crate) mtime_ns: i64,
+    /// What the file is: a speech (maybe compressed), a table or an archive.
+    pub(crate) kind: Kind,
 }
 
 impl Source {
@@ -54,6 +60,11 @@ impl Source {
     /// Modification time when listed, in nanoseconds since 1970 (0 if unknown).
     pub fn mtime_ns(&self) -> i64 {
         self.mtime_ns
+    }
+
+    /// What the file is.
+    pub fn kind(&self) -> Kind {
+        self.kind
     }
 }
 
@@ -115,6 +126,7 @@ impl Discovery {
                 size: 0,
                 exact: None,
                 mtime_ns: 0,
+                kind: Kind::TEXT,
             })
             .collect();
         sources.sort_by(|a, b| a.speech_id.cmp(&b.speech_id));
@@ -141,6 +153,12 @@ impl Discovery {
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 
+    /// The first source that holds many speeches (a table, an archive or
+    /// standard input), if any.
+    pub fn container(&self) -> Option<&Source> {
+        self.sources.iter().find(|s| s.kind.is_container())
+    }
+
     /// The index of the source with this speech id.
     pub fn find(&self, speech_id: &str) -> Option<usize> {
         self.sources
@@ -154,7 +172,10 @@ pub const SPEAKERS_TABLE: &str = "Speakers_by_session.csv";
 /// File name of a metadata table read automatically from an input's top folder.
 pub const METADATA_TABLE: &str = "metadata.csv";
 
-/// Where a source of these inputs is on disk.
+/// The speech id of standard input (`--input -`): its rows are `stdin#row-N`.
+pub const STDIN_ID: &str = "stdin";
+
+/// Where a source of these inputs is on disk (`-` for standard input).
 fn path_in(inputs: &[Input], source: &Source) -> PathBuf {
     if let Some(exact) = &source.exact {
         return exact.to_path_buf();
@@ -170,6 +191,25 @@ fn path_in(inputs: &[Input], source: &Source) -> PathBuf {
 pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
     let mut found = Discovery::default();
     for input in inputs {
+        if input.as_os_str() == "-" {
+            if found.inputs.iter().any(|i| i.root.as_os_str() == "-") {
+                bail!("--input - (standard input) is given twice");
+            }
+            found.inputs.push(Input {
+                root: input.clone(),
+                prefix_len: 0,
+                single_file: true,
+            });
+            found.sources.push(Source {
+                speech_id: STDIN_ID.into(),
+                input: (found.inputs.len() - 1) as u32,
+                size: 0,
+                exact: None,
+                mtime_ns: 0,
+                kind: Kind::STDIN,
+            });
+            continue;
+        }
         if !input.exists() {
             bail!(
                 "input {} does not exist (pass a folder of .txt speeches with --input)",
@@ -264,7 +304,13 @@ fn walk(input: &Path, prefix: &str, found: &mut Discovery) {
             });
             continue;
         }
-        if !is_txt(&name) || entry.file_type().is_dir() {
+        // Tables and archives are read only when given as an input; in a
+        // folder, a `.csv` is metadata and an archive may be a backup.
+        let kind = match Kind::of(&name) {
+            Some(kind) if single_file || kind.format == Format::Text => kind,
+            _ => continue,
+        };
+        if entry.file_type().is_dir() {
             continue;
         }
         if !entry.file_type().is_file() {
@@ -304,6 +350,7 @@ fn walk(input: &Path, prefix: &str, found: &mut Discovery) {
             size: u32::try_from(size).unwrap_or(u32::MAX),
             exact,
             mtime_ns,
+            kind,
         });
     }
 }
@@ -360,6 +407,57 @@ mod tests {
         assert_eq!(d.path(&d.sources[0]), one.join("s.txt"));
         assert_eq!(&*d.sources[0].speech_id, "s.txt");
         assert_eq!(d.sources[0].file_name(), "s.txt");
+    }
+
+    #[test]
+    fn compressed_speeches_in_folders_tables_and_archives_only_as_inputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for name in [
+            "a.txt.gz",
+            "b.TXT.zst",
+            "t.csv",
+            "c.tar.gz",
+            "x.gz",
+            "s.txt",
+        ] {
+            fs::write(root.join(name), "").unwrap();
+        }
+        // Each source's id, and whether it holds many speeches.
+        let listed = |d: &Discovery| -> Vec<(String, bool)> {
+            d.sources
+                .iter()
+                .map(|s| (s.speech_id.to_string(), s.kind().is_container()))
+                .collect()
+        };
+        let d = discover(&[root.to_owned()]).unwrap();
+        assert_eq!(
+            listed(&d),
+            [
+                ("a.txt.gz".into(), false),
+                ("b.TXT.zst".into(), false),
+                ("s.txt".into(), false)
+            ]
+        );
+        assert!(d.container().is_none());
+        let d = discover(&[
+            root.join("t.csv"),
+            PathBuf::from("-"),
+            root.join("c.tar.gz"),
+        ])
+        .unwrap();
+        assert_eq!(
+            listed(&d),
+            [
+                ("c.tar.gz".into(), true),
+                ("stdin".into(), true),
+                ("t.csv".into(), true)
+            ]
+        );
+        assert_eq!(d.path(&d.sources[1]), PathBuf::from("-"));
+        assert_eq!(d.container().map(|s| &*s.speech_id), Some("c.tar.gz"));
+        let err = discover(&[PathBuf::from("-"), PathBuf::from("-")]).unwrap_err();
+        assert!(err.to_string().contains("given twice"), "{err}");
     }
 
     #[test]

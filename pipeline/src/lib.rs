@@ -6,6 +6,7 @@
 //!   [`languages`] holds the dictionary compiled and the stop words of each
 //!   language in use;
 //! - [`discover`] lists the speeches and [`metadata`] reads metadata tables;
+//!   [`inputs`] reads compressed speeches, tables of speeches and archives;
 //! - [`run`] streams files through bounded channels to the worker threads and
 //!   back to the aggregator ([`aggregate`]);
 //! - [`tables`] and [`manifest`] write the output into a temporary folder
@@ -22,6 +23,7 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod discover;
+pub mod inputs;
 pub mod interrupt;
 pub mod languages;
 pub mod log;

@@ -22,6 +22,10 @@
 //! numbered by one interner all workers share, so those counts need no
 //! renumbering. The sums are integers, so every table is byte-identical for
 //! any thread count.
+//!
+//! A table or an archive ([`crate::inputs`]) is read by the dispatcher
+//! itself, front to back: it cuts the speeches it reads into batches of
+//! owned texts, which flow through the same channels, credits and workers.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -45,7 +49,8 @@ use sha2::{Digest, Sha256};
 use crate::aggregate::{Layout, Lexicon, Totals};
 use crate::cache::{self, Cache, CacheEntry, LastRun, NextCache};
 use crate::config::{RunConfig, Source, Tables};
-use crate::discover::{discover, Discovery};
+use crate::discover::{discover, Discovery, Source as Listed};
+use crate::inputs::{self, Columns, Compression, Item, RowMeta};
 use crate::languages::Languages;
 use crate::log::Log;
 use crate::manifest::sha256_hex;
@@ -164,14 +169,29 @@ impl Summary {
     }
 }
 
-/// Consecutive files handed to one worker as one message: small speeches
+/// Consecutive speeches handed to one worker as one message: small speeches
 /// are the norm, and one channel hand-off (and possibly one thread wake-up)
 /// per file cost more than counting a short speech.
 struct Batch {
     /// Position of the batch in speech-id order.
     index: usize,
-    /// The files, as positions in the list of files to count (`todo`).
-    ks: Range<usize>,
+    /// Its speeches.
+    work: Work,
+}
+
+/// The speeches of a batch.
+enum Work {
+    /// Files, as positions in the list of files to count (`todo`): the
+    /// worker reads them.
+    Files(Range<usize>),
+    /// Speeches the dispatcher read out of the table or archive at
+    /// position `seq` of the listing.
+    Speeches {
+        /// The container's position in the listing.
+        seq: usize,
+        /// The speeches, in the container's order.
+        items: Vec<Item>,
+    },
 }
 
 /// A batch, counted.
@@ -214,12 +234,7 @@ fn read_file(
     let cannot = |e: std::io::Error| {
         format!("cannot be read: {e}; check that it still exists and that Agora may read it")
     };
-    let too_large = || {
-        format!(
-            "larger than {limit} bytes, the --max-file-mb limit: too large for one speech; \
-             split it into speeches, or raise the limit (at most 1024 MiB)"
-        )
-    };
+    let too_large = || inputs::too_large(limit);
     if size_hint > limit {
         return Err(too_large());
     }
@@ -251,9 +266,12 @@ fn read_file(
     Ok(filled)
 }
 
-/// A worker's result for one file: its counts, or why it was skipped.
+/// A worker's result for one speech: its counts, or why it was skipped.
 struct Done {
+    /// The position of its file (or container) in the listing.
     seq: usize,
+    /// Bytes of the listing it accounts for, for the progress bar.
+    listed: u64,
     result: Result<Box<Counted>, Problem>,
 }
 
@@ -327,6 +345,8 @@ struct Shared<'a> {
     window: usize,
     /// Largest file read (`--max-file-mb`).
     max_file_bytes: u64,
+    /// Where a table's text, id and metadata are.
+    columns: &'a Columns,
     /// The sources to read, by index, in order.
     todo: &'a [usize],
     /// Whether each file's counts are kept apart (for the cache) instead of
@@ -495,6 +515,7 @@ fn count_files(
         layout: prep.layout,
         window: cfg.window,
         max_file_bytes: cfg.max_file_bytes,
+        columns: &cfg.columns,
         todo,
         per_file,
         previous,
@@ -547,6 +568,14 @@ fn worker_pool(threads: usize) -> anyhow::Result<rayon::ThreadPool> {
 pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summary, RunError> {
     let started = Instant::now();
     let prep = Prepared::load(cfg)?;
+    if let (Some(_), Some(container)) = (&cfg.cache, prep.found.container()) {
+        return Err(usage(anyhow!(
+            "--cache works only with folders and files of speeches, not with the table or \
+             archive {} (its speeches are known only while it is read); leave out --cache, \
+             or unpack the archive into a folder",
+            prep.found.path(container).display()
+        )));
+    }
     let tables_key = cfg
         .cache
         .as_ref()
@@ -599,9 +628,9 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
     let worker_sums = {
         let mut reuse = reuse.into_iter().peekable();
         // One file's results, reused or counted, in speech-id order.
-        let mut absorb = |seq: usize, counted: Result<Box<Counted>, Problem>| {
+        let mut absorb = |seq: usize, listed: u64, counted: Result<Box<Counted>, Problem>| {
             let src = &found.sources[seq];
-            progress.advance(src.size());
+            progress.advance(listed);
             match counted {
                 Ok(counted) => {
                     tally.bytes += counted.bytes;
@@ -651,13 +680,13 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
             }
         };
         let mut flush_before =
-            |seq: usize, absorb: &mut dyn FnMut(usize, Result<Box<Counted>, Problem>)| {
+            |seq: usize, absorb: &mut dyn FnMut(usize, u64, Result<Box<Counted>, Problem>)| {
                 while let Some(&(s, entry)) = reuse.peek() {
                     if s >= seq {
                         break;
                     }
                     reuse.next();
-                    absorb(s, entry.to_counted());
+                    absorb(s, found.sources[s].size(), entry.to_counted());
                 }
             };
         let worker_sums = count_files(
@@ -668,7 +697,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
             previous.as_ref(),
             |done| {
                 flush_before(done.seq, &mut absorb);
-                absorb(done.seq, done.result);
+                absorb(done.seq, done.listed, done.result);
             },
         )?;
         flush_before(usize::MAX, &mut absorb);
@@ -919,6 +948,14 @@ pub fn count(
 ) -> Result<Summary, RunError> {
     let started = Instant::now();
     let prep = Prepared::load(cfg)?;
+    if let Some(container) = prep.found.container() {
+        return Err(usage(anyhow!(
+            "agora count works only with folders and files of speeches, not with the table or \
+             archive {} (speeches.csv of a merge is in speech-id order, a table's in row \
+             order); count it with agora run, or unpack the archive into a folder",
+            prep.found.path(container).display()
+        )));
+    }
     let found = &prep.found;
     let todo: Vec<usize> = (0..found.sources.len())
         .filter(|&seq| shard.holds(&found.sources[seq].speech_id))
@@ -934,7 +971,7 @@ pub fn count(
     let mut rows = Vec::new();
     let (totals, lexicon) = count_files(&prep, cfg, &todo, false, None, |done| {
         let src = &found.sources[done.seq];
-        progress.advance(src.size());
+        progress.advance(done.listed);
         match done.result {
             Ok(counted) => {
                 tally.bytes += counted.bytes;
@@ -1153,8 +1190,7 @@ fn stream(
         let _ = credit_tx.send(());
     }
     std::thread::scope(|scope| {
-        let (found, todo) = (shared.found, shared.todo);
-        scope.spawn(move || dispatch(found, todo, job_tx, credit_rx));
+        scope.spawn(move || dispatch(shared, job_tx, credit_rx));
         // The workers own the only senders of results, so the results
         // channel closes when the last worker ends.
         scope.spawn(move || {
@@ -1183,31 +1219,77 @@ fn stream(
 /// The dispatcher thread: cuts the files to count (`todo`, positions in the
 /// listing, in order) into batches by their listed sizes, taking one credit
 /// per batch; the aggregator returns a credit for every batch it has put in
-/// order. It reads nothing: each worker reads its own files, so the bytes
-/// are still in that core's cache when they are counted, and `--threads 1`
-/// means one thread doing the work.
-fn dispatch(found: &Discovery, todo: &[usize], batches: Sender<Batch>, credits: Receiver<()>) {
+/// order. It reads no file: each worker reads its own, so the bytes are
+/// still in that core's cache when they are counted, and `--threads 1`
+/// means one thread doing the work. A table or archive is the exception: it
+/// can only be read in order, so the dispatcher reads it ([`send_container`]).
+fn dispatch(shared: &Shared<'_>, batches: Sender<Batch>, credits: Receiver<()>) {
+    let (found, todo) = (shared.found, shared.todo);
     let (mut index, mut start, mut bytes) = (0, 0, 0);
+    // Hands one batch on; `false` when the run is stopping.
+    let mut send = |work: Work| {
+        let batch = Batch { index, work };
+        index += 1;
+        // The aggregator or the workers are gone only when the run is failing anyway.
+        credits.recv().is_ok() && batches.send(batch).is_ok()
+    };
     for (k, &seq) in todo.iter().enumerate() {
         // On SIGINT/SIGTERM, stop handing out files: the workers finish
         // what is in flight and the channels close.
         if crate::interrupt::requested().is_some() {
             return;
         }
-        bytes += found.sources[seq].size();
-        let end = k + 1;
-        if bytes >= BATCH_BYTES || end - start >= BATCH_FILES || end == todo.len() {
-            let batch = Batch {
-                index,
-                ks: start..end,
-            };
-            // The aggregator or the workers are gone only when the run is failing anyway.
-            if credits.recv().is_err() || batches.send(batch).is_err() {
+        let source = &found.sources[seq];
+        if source.kind().is_container() {
+            if (start < k && !send(Work::Files(start..k)))
+                || !send_container(shared, seq, &mut send)
+            {
                 return;
             }
-            (index, start, bytes) = (index + 1, end, 0);
+            (start, bytes) = (k + 1, 0);
+            continue;
+        }
+        bytes += source.size();
+        let end = k + 1;
+        if bytes >= BATCH_BYTES || end - start >= BATCH_FILES || end == todo.len() {
+            if !send(Work::Files(start..end)) {
+                return;
+            }
+            (start, bytes) = (end, 0);
         }
     }
+}
+
+/// Reads the table or archive at position `seq` of the listing and sends its
+/// speeches in batches, cut as files are; `false` when the run is stopping.
+fn send_container(shared: &Shared<'_>, seq: usize, send: &mut dyn FnMut(Work) -> bool) -> bool {
+    let source = &shared.found.sources[seq];
+    let (mut items, mut bytes, mut going) = (Vec::new(), 0u64, true);
+    inputs::read_container(
+        &shared.found.path(source),
+        source.kind(),
+        &source.speech_id,
+        shared.columns,
+        shared.max_file_bytes,
+        &mut |item| {
+            if crate::interrupt::requested().is_some() {
+                going = false;
+                return false;
+            }
+            bytes += item.text.as_ref().map_or(0, |t| t.len() as u64);
+            items.push(item);
+            if bytes >= BATCH_BYTES || items.len() >= BATCH_FILES {
+                bytes = 0;
+                let items = std::mem::take(&mut items);
+                going = send(Work::Speeches { seq, items });
+            }
+            going
+        },
+    );
+    if going && !items.is_empty() {
+        going = send(Work::Speeches { seq, items });
+    }
+    going
 }
 
 /// Hands a worker's analyzers' form counts over to the run, as they end.
@@ -1293,40 +1375,48 @@ fn work_batches<'a>(
 ) {
     let mut bytes = Vec::new();
     for batch in batches.iter() {
-        let mut results = Vec::with_capacity(batch.ks.len());
-        for k in batch.ks {
-            let seq = shared.todo[k];
-            let source = &shared.found.sources[seq];
-            let read = read_file(
-                &shared.found.path(source),
-                source.size(),
-                shared.max_file_bytes,
-                &mut bytes,
-            );
-            let read = read.map(|n| &bytes[..n]);
-            let result = catch_unwind(AssertUnwindSafe(|| match shared.per_file {
-                true => process_apart(shared, analyzers, totals, seq, read),
-                false => process(shared, analyzers, totals, seq, read),
-            }));
-            results.push(result.unwrap_or_else(|panic| {
-                // A bug, not bad input; the file is reported and the run goes on
-                // with fresh analyzers, since the old ones may be inconsistent.
-                hand_over(shared, std::mem::replace(analyzers, Analyzers::new()));
-                let why = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                Done {
-                    seq,
-                    result: Err(Problem::new(
-                        shared.found.path(source).display().to_string(),
-                        "analyze",
-                        Outcome::Skipped,
-                        format!("internal error, please report it with this file: {why}"),
-                    )),
+        let mut results = Vec::new();
+        match batch.work {
+            Work::Files(ks) => {
+                results.reserve(ks.len());
+                for k in ks {
+                    let seq = shared.todo[k];
+                    let source = &shared.found.sources[seq];
+                    let path = shared.found.path(source);
+                    let read = match source.kind().compression {
+                        Compression::None => {
+                            read_file(&path, source.size(), shared.max_file_bytes, &mut bytes)
+                        }
+                        compression => inputs::read_compressed(
+                            &path,
+                            compression,
+                            shared.max_file_bytes,
+                            &mut bytes,
+                        )
+                        .map(|()| bytes.len()),
+                    };
+                    let speech = Speech::file(seq, source, path.display().to_string());
+                    let read = read.map(|n| &bytes[..n]);
+                    results.push(count_one(shared, analyzers, totals, &speech, read));
                 }
-            }));
+            }
+            Work::Speeches { seq, items } => {
+                results.reserve(items.len());
+                for item in items {
+                    let speech = Speech {
+                        seq,
+                        listed: item.listed,
+                        id: &item.id,
+                        path: item.path.clone(),
+                        file_name: &item.file_name,
+                        line: item.line,
+                        row: item.row.as_deref(),
+                        file: false,
+                    };
+                    let read = item.text.as_deref().map_err(Clone::clone);
+                    results.push(count_one(shared, analyzers, totals, &speech, read));
+                }
+            }
         }
         if done
             .send(DoneBatch {
@@ -1340,6 +1430,83 @@ fn work_batches<'a>(
     }
 }
 
+/// The speech a worker counts: a file of the listing, or a row or member
+/// the dispatcher read out of a table or archive.
+struct Speech<'s> {
+    /// The position of its file (or container) in the listing.
+    seq: usize,
+    /// Bytes of the listing it accounts for, for the progress bar.
+    listed: u64,
+    /// Its speech id.
+    id: &'s str,
+    /// Where it is, for speeches.csv and errors.csv.
+    path: String,
+    /// The name its naming conventions are read from.
+    file_name: &'s str,
+    /// A table row's line, for errors.csv.
+    line: Option<u64>,
+    /// A table row's metadata.
+    row: Option<&'s RowMeta>,
+    /// Whether it is a file of the listing (not a row or member of a container).
+    file: bool,
+}
+
+impl<'s> Speech<'s> {
+    /// The speech of a file of the listing, at `path`.
+    fn file(seq: usize, source: &'s Listed, path: String) -> Speech<'s> {
+        Speech {
+            seq,
+            listed: source.size(),
+            id: &source.speech_id,
+            path,
+            file_name: inputs::speech_name(source.file_name()),
+            line: None,
+            row: None,
+            file: true,
+        }
+    }
+
+    /// A problem with this speech, at its row's line.
+    fn problem(&self, stage: &'static str, outcome: Outcome, why: String) -> Problem {
+        Problem::new(self.path.clone(), stage, outcome, why).at_line(self.line)
+    }
+}
+
+/// Counts one speech (its bytes, or why they could not be read), keeping
+/// its counts apart with a cache; a panic is reported as a problem of the
+/// speech and the worker goes on.
+fn count_one<'a>(
+    shared: &Shared<'a>,
+    analyzers: &mut Analyzers<'a>,
+    totals: &mut Totals,
+    speech: &Speech<'_>,
+    read: Result<&[u8], String>,
+) -> Done {
+    let result = catch_unwind(AssertUnwindSafe(|| match shared.per_file {
+        true => process_apart(shared, analyzers, totals, speech, read),
+        false => process(shared, analyzers, totals, speech, read),
+    }));
+    result.unwrap_or_else(|panic| {
+        // A bug, not bad input; the file is reported and the run goes on
+        // with fresh analyzers, since the old ones may be inconsistent.
+        hand_over(shared, std::mem::replace(analyzers, Analyzers::new()));
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Done {
+            seq: speech.seq,
+            listed: speech.listed,
+            result: Err(speech.problem(
+                "analyze",
+                Outcome::Skipped,
+                format!("internal error, please report it with this file: {why}"),
+            )),
+        }
+    })
+}
+
 /// Counts one file with totals of its own and keeps its counts apart (for
 /// the cache); a file whose content the previous cache holds is not
 /// analyzed again. The worker's analyzer is kept across files (its word
@@ -1350,26 +1517,26 @@ fn process_apart<'a>(
     shared: &Shared<'a>,
     analyzers: &mut Analyzers<'a>,
     totals: &mut Totals,
-    seq: usize,
+    speech: &Speech<'_>,
     bytes: Result<&[u8], String>,
 ) -> Done {
-    let source = &shared.found.sources[seq];
     let sha256 = match &bytes {
         Ok(bytes) => sha256_hex(bytes),
         Err(_) => String::new(),
     };
     if let Some(entry) = shared
         .previous
-        .and_then(|c| c.same_content(&source.speech_id, &shared.found.path(source), &sha256))
+        .and_then(|c| c.same_content(speech.id, Path::new(&speech.path), &sha256))
     {
         return Done {
-            seq,
+            seq: speech.seq,
+            listed: speech.listed,
             result: entry.to_counted(),
         };
     }
     let mut own = Totals::new(shared.layout);
-    let mut done = process(shared, analyzers, &mut own, seq, bytes);
-    let language = language_of(shared, seq).index();
+    let mut done = process(shared, analyzers, &mut own, speech, bytes);
+    let language = language_of(shared, speech.seq).index();
     if let Ok(counted) = &mut done.result {
         // The file's stem counts stay with its own totals (and go into the
         // worker's below), not to the writer.
@@ -1404,20 +1571,20 @@ fn process_apart<'a>(
     done
 }
 
-/// Decodes, ingests and analyzes one file: its bytes, or why they could not
-/// be read.
+/// Decodes, ingests and analyzes one speech: its bytes, or why they could
+/// not be read.
 fn process<'a>(
     shared: &Shared<'a>,
     analyzers: &mut Analyzers<'a>,
     totals: &mut Totals,
-    seq: usize,
+    speech: &Speech<'_>,
     bytes: Result<&[u8], String>,
 ) -> Done {
-    let source = &shared.found.sources[seq];
-    let path = || shared.found.path(source).display().to_string();
+    let (seq, listed) = (speech.seq, speech.listed);
     let skip = |stage, why: String| Done {
         seq,
-        result: Err(Problem::new(path(), stage, Outcome::Skipped, why)),
+        listed,
+        result: Err(speech.problem(stage, Outcome::Skipped, why)),
     };
     let bytes = match bytes {
         Ok(bytes) => bytes,
@@ -1430,58 +1597,56 @@ fn process<'a>(
         );
     }
     let (text, encoding) = decode(bytes);
-    let mut speech = ingest(source.file_name(), &text);
-    let mut warnings = std::mem::take(&mut speech.warnings);
-    warnings.extend(shared.metadata.apply(seq, &mut speech.meta));
+    let mut ingested = ingest(speech.file_name, &text);
+    let mut warnings: Vec<String> = ingested.warnings.drain(..).map(|w| w.to_string()).collect();
+    // A row's columns say what a file's name would.
+    if let Some(row) = speech.row {
+        warnings.extend(row.apply(&mut ingested.meta));
+    }
+    // Per-file metadata rows name files of the listing; a row or member of
+    // a container gets the General Debate speakers join only.
+    let listed_as = if speech.file { seq } else { usize::MAX };
+    let joined = shared.metadata.apply(listed_as, &mut ingested.meta);
+    warnings.extend(joined.map(|w| w.to_string()));
     // Chosen per speech, not per token: a run in one language always gets
-    // the same analyzer.
+    // the same analyzer. A container's rows are in the run's language.
     let counts = analyzers
-        .get(shared, language_of(shared, seq))
-        .analyze(&speech.body);
+        .get(shared, language_of(shared, listed_as))
+        .analyze(&ingested.body);
     let mut problems: Vec<Problem> = warnings
         .into_iter()
-        .map(|w| Problem::new(path(), "ingest", Outcome::Degraded, w.to_string()))
+        .map(|w| speech.problem("ingest", Outcome::Degraded, w))
         .collect();
     // Only a file that was not valid UTF-8 can be damaged UTF-8: the check
     // reads every byte, so valid files (nearly all) skip it.
     let damaged = (encoding == Encoding::Windows1252).then(|| damaged_utf8(bytes));
     if let Some(damage) = damaged.flatten() {
-        problems.push(
-            Problem::new(
-                path(),
-                "read",
-                Outcome::Degraded,
-                format!(
-                    "byte {} is not valid UTF-8 though other characters are: the file was \
-                     decoded as Windows-1252 as a whole, so its non-ASCII characters may read \
-                     wrong (é as Ã©); repair the bytes or save the file again as UTF-8",
-                    damage.offset
-                ),
-            )
-            .at_line(Some(damage.line as u64)),
+        let problem = Problem::new(
+            speech.path.clone(),
+            "read",
+            Outcome::Degraded,
+            format!(
+                "byte {} is not valid UTF-8 though other characters are: the file was \
+                 decoded as Windows-1252 as a whole, so its non-ASCII characters may read \
+                 wrong (é as Ã©); repair the bytes or save the file again as UTF-8",
+                damage.offset
+            ),
         );
+        // A table row's problems are at the row's line.
+        problems.push(problem.at_line(speech.line.or(Some(damage.line as u64))));
     }
     if counts.tokens == 0 {
-        let why = if bytes.is_empty() {
-            "empty file"
-        } else {
-            "no words in the text"
+        let why = match (bytes.is_empty(), speech.row.is_some()) {
+            (true, false) => "empty file",
+            (true, true) => "empty text",
+            (false, _) => "no words in the text",
         };
-        problems.push(Problem::new(
-            path(),
-            "analyze",
-            Outcome::Degraded,
-            format!("{why}; counted with 0 tokens"),
-        ));
+        let why = format!("{why}; counted with 0 tokens");
+        problems.push(speech.problem("analyze", Outcome::Degraded, why));
     }
-    totals.add_themes(&speech.meta, &counts);
-    let row = tables::speech_row(
-        &source.speech_id,
-        &path(),
-        &speech.meta,
-        encoding.label(),
-        &counts,
-    );
+    let meta = ingested.meta;
+    totals.add_themes(&meta, &counts);
+    let row = tables::speech_row(speech.id, &speech.path, &meta, encoding.label(), &counts);
     let counted = Counted {
         bytes: bytes.len() as u64,
         row,
@@ -1491,18 +1656,16 @@ fn process<'a>(
         from_cache: false,
         key: shared.per_file.then(|| {
             (
-                speech.meta.country_iso3.clone(),
-                speech.meta.country_name.clone(),
-                speech.meta.year,
+                meta.country_iso3.clone(),
+                meta.country_name.clone(),
+                meta.year,
             )
         }),
-        words: shared
-            .layout
-            .counts_words()
-            .then_some((speech.meta, counts)),
+        words: shared.layout.counts_words().then_some((meta, counts)),
     };
     Done {
         seq,
+        listed,
         result: Ok(Box::new(counted)),
     }
 }
@@ -1570,6 +1733,7 @@ mod tests {
             },
             window: 5,
             max_file_bytes: MAX_FILE_BYTES,
+            columns: &Columns::default(),
             todo: &[0, 1, 2],
             per_file: false,
             previous: None,
