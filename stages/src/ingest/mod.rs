@@ -13,6 +13,7 @@ pub mod country;
 pub mod decode;
 pub mod filename;
 pub mod header;
+pub mod segment;
 
 use std::borrow::Cow;
 use std::fmt;
