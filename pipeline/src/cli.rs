@@ -98,6 +98,15 @@ pub struct RunArgs {
     /// then counts only new and changed files. The tables are identical to a run without it.
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
+
+    /// Read each file as a whole meeting record (S/PV.…, A/…/PV.… turned into text, e.g. by
+    /// pdftotext), split into speaker turns: each turn is a speech with the id
+    /// `<file id>#<turn>` (`#001`, `#002`, …), the record's symbol in `meeting`, its date in
+    /// `date`, and its number in `turn`. Page furniture (running heads, job and page numbers,
+    /// `The meeting rose at …`) is removed and counted in manifest.json; a file without any
+    /// speaker turn is skipped and listed in errors.csv. Not with --cache (docs/records.md).
+    #[arg(long)]
+    pub records: bool,
 }
 
 /// Arguments of `agora count`.

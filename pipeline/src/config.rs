@@ -201,6 +201,9 @@ pub struct FileConfig {
     pub max_file_mb: Option<u64>,
     /// `--cache` (`agora run`).
     pub cache: Option<PathBuf>,
+    /// `--records` (`agora run`).
+    #[serde(default)]
+    pub records: bool,
     /// `--shard` (`agora count`).
     pub shard: Option<String>,
     /// `--shards` (`agora count`).
@@ -292,6 +295,9 @@ pub struct RunConfig {
     pub by_year: bool,
     /// Where per-file counts are kept between runs (`--cache`).
     pub cache: Option<PathBuf>,
+    /// Whether each file is a meeting record, split into turns (`--records`;
+    /// `agora run` only).
+    pub records: bool,
 }
 
 /// The default `--input`.
@@ -353,6 +359,8 @@ impl RunConfig {
             tables: Tables::from_names(names).only_if(args.terms || file.terms),
             by_year: args.by.or(file.by) == Some(ByKey::Year),
             cache: cache.or_else(|| file.cache.clone()),
+            // `--records` is an option of `agora run`; main.rs adds it.
+            records: file.records,
         }
     }
 }

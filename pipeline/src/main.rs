@@ -47,7 +47,8 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run(args) => {
-            let cfg = RunConfig::resolve(args.corpus, &file, args.out, args.cache);
+            let mut cfg = RunConfig::resolve(args.corpus, &file, args.out, args.cache);
+            cfg.records |= args.records;
             agora::run::run(&cfg, &command_line, &log)
         }
         Command::Count(args) => {

@@ -33,7 +33,10 @@ use std::time::{Duration, Instant};
 
 use agora_stages::analyze::{Analyzer, SpeechCounts};
 use agora_stages::dictionary::{parse_dictionary, Dictionary};
-use agora_stages::ingest::{damaged_utf8, decode, ingest, looks_binary, Encoding, SpeechMeta};
+use agora_stages::ingest::segment::{segment, Furniture};
+use agora_stages::ingest::{
+    damaged_utf8, decode, ingest, ingest_turn, looks_binary, Encoding, SpeechMeta,
+};
 use agora_stages::matcher::Matcher;
 use agora_stages::stem::Stemmer;
 use agora_stages::vocabulary::{Interner, StopWords, Vocabulary};
@@ -272,6 +275,8 @@ struct Counted {
     key: Option<crate::partial::Key>,
     /// The speech's metadata and counts, for the keyword tables.
     words: Option<(SpeechMeta, SpeechCounts)>,
+    /// With `--records`: the file's turns and the furniture removed from it.
+    record: Option<(u64, Furniture)>,
 }
 
 /// One file's counts, kept apart for the cache.
@@ -306,6 +311,7 @@ impl CacheEntry {
             from_cache: true,
             key: None,
             words: None,
+            record: None,
         }))
     }
 }
@@ -323,6 +329,8 @@ struct Shared<'a> {
     window: usize,
     /// Largest file read (`--max-file-mb`).
     max_file_bytes: u64,
+    /// Whether each file is a meeting record, split into turns (`--records`).
+    records: bool,
     /// The sources to read, by index, in order.
     todo: &'a [usize],
     /// Whether each file's counts are kept apart (for the cache) instead of
@@ -488,6 +496,7 @@ fn count_files(
         stopwords: &prep.stopwords,
         window: cfg.window,
         max_file_bytes: cfg.max_file_bytes,
+        records: cfg.records,
         todo,
         per_file,
         previous,
@@ -539,6 +548,12 @@ fn worker_pool(threads: usize) -> anyhow::Result<rayon::ThreadPool> {
 /// `--cache`, files whose counts are in the cache are not read again.
 pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summary, RunError> {
     let started = Instant::now();
+    if cfg.records && cfg.cache.is_some() {
+        // The cache keeps one country and year per file; a record holds many.
+        return Err(usage(anyhow!(
+            "--records cannot be combined with --cache yet: run without --cache (docs/records.md)"
+        )));
+    }
     let prep = Prepared::load(cfg)?;
     let tables_key = cfg
         .cache
@@ -589,6 +604,8 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
     let mut kept: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut write_error = None;
     let mut reused = 0u64;
+    // With --records: records split, their turns, and the furniture removed.
+    let mut records = (0u64, 0u64, Furniture::default());
     let worker_sums = {
         let mut reuse = reuse.into_iter().peekable();
         // One file's results, reused or counted, in speech-id order.
@@ -602,6 +619,15 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
                         write_error.get_or_insert(e);
                     }
                     tally.encoding(counted.encoding);
+                    if let Some((turns, furniture)) = &counted.record {
+                        // Encodings count speeches: each turn has its record's.
+                        for _ in 1..*turns {
+                            tally.encoding(counted.encoding);
+                        }
+                        records.0 += 1;
+                        records.1 += turns;
+                        records.2.add(furniture);
+                    }
                     let old = previous
                         .as_ref()
                         .and_then(|p| p.entries().get(&*src.speech_id));
@@ -711,6 +737,9 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
     let (totals, lexicon) = sums;
     let encodings = tally.encodings.clone();
     let mut extra = Vec::new();
+    if cfg.records {
+        extra.push(("records", records_json(&records)));
+    }
     if let Some(dir) = &cfg.cache {
         extra.push((
             "cache",
@@ -762,6 +791,17 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
         }
     }
     Ok(summary)
+}
+
+/// The manifest's `records` key: records split, turns found, and the
+/// furniture removed, by kind.
+fn records_json((files, turns, furniture): &(u64, u64, Furniture)) -> serde_json::Value {
+    let removed: serde_json::Map<String, serde_json::Value> = furniture
+        .by_kind()
+        .iter()
+        .map(|(kind, n)| ((*kind).to_owned(), (*n).into()))
+        .collect();
+    serde_json::json!({ "files": files, "turns": turns, "furniture": removed })
 }
 
 /// The sums of a cached run: the cache's sum, less the counts of `gone`
@@ -911,6 +951,13 @@ pub fn count(
     log: &Log,
 ) -> Result<Summary, RunError> {
     let started = Instant::now();
+    if cfg.records {
+        // Partial files have no place yet for the furniture counts of records.
+        return Err(usage(anyhow!(
+            "--records (or records = true in the configuration file) works with `agora run` \
+             only, not with `agora count` (docs/records.md)"
+        )));
+    }
     let prep = Prepared::load(cfg)?;
     let found = &prep.found;
     let todo: Vec<usize> = (0..found.sources.len())
@@ -1389,6 +1436,9 @@ fn process<'a>(
         );
     }
     let (text, encoding) = decode(bytes);
+    if shared.records {
+        return process_record(shared, analyzer, totals, seq, bytes, &text, encoding);
+    }
     let mut speech = ingest(source.file_name(), &text);
     let mut warnings = std::mem::take(&mut speech.warnings);
     warnings.extend(shared.metadata.apply(seq, &mut speech.meta));
@@ -1397,25 +1447,7 @@ fn process<'a>(
         .into_iter()
         .map(|w| Problem::new(path(), "ingest", Outcome::Degraded, w.to_string()))
         .collect();
-    // Only a file that was not valid UTF-8 can be damaged UTF-8: the check
-    // reads every byte, so valid files (nearly all) skip it.
-    let damaged = (encoding == Encoding::Windows1252).then(|| damaged_utf8(bytes));
-    if let Some(damage) = damaged.flatten() {
-        problems.push(
-            Problem::new(
-                path(),
-                "read",
-                Outcome::Degraded,
-                format!(
-                    "byte {} is not valid UTF-8 though other characters are: the file was \
-                     decoded as Windows-1252 as a whole, so its non-ASCII characters may read \
-                     wrong (é as Ã©); repair the bytes or save the file again as UTF-8",
-                    damage.offset
-                ),
-            )
-            .at_line(Some(damage.line as u64)),
-        );
-    }
+    problems.extend(damage_problem(&path(), bytes, encoding));
     if counts.tokens == 0 {
         let why = if bytes.is_empty() {
             "empty file"
@@ -1455,10 +1487,136 @@ fn process<'a>(
             .layout
             .counts_words()
             .then_some((speech.meta, counts)),
+        record: None,
     };
     Done {
         seq,
         result: Ok(Box::new(counted)),
+    }
+}
+
+/// The row of errors.csv for a file decoded as Windows-1252 that looks like
+/// damaged UTF-8. Only a file that was not valid UTF-8 can be damaged UTF-8:
+/// the check reads every byte, so valid files (nearly all) skip it.
+fn damage_problem(path: &str, bytes: &[u8], encoding: Encoding) -> Option<Problem> {
+    let damage = (encoding == Encoding::Windows1252)
+        .then(|| damaged_utf8(bytes))
+        .flatten()?;
+    Some(
+        Problem::new(
+            path,
+            "read",
+            Outcome::Degraded,
+            format!(
+                "byte {} is not valid UTF-8 though other characters are: the file was \
+                 decoded as Windows-1252 as a whole, so its non-ASCII characters may read \
+                 wrong (é as Ã©); repair the bytes or save the file again as UTF-8",
+                damage.offset
+            ),
+        )
+        .at_line(Some(damage.line as u64)),
+    )
+}
+
+/// Counts one meeting record (`--records`): splits the decoded text into
+/// turns ([`segment`]), and counts each turn as a speech of its own, with
+/// the speech id `<file's speech id>#<turn, 3 digits or more>` and the file's
+/// metadata row, if any, applied to every turn. The turns' rows go out
+/// together, in turn order, as the file's result; their stem counts go into
+/// the worker's own totals (summed like theme counts, so the tables do not
+/// depend on which worker counted a record). A record without any turn is
+/// skipped with a row in errors.csv.
+fn process_record<'a>(
+    shared: &Shared<'a>,
+    analyzer: &mut Analyzer<'a>,
+    totals: &mut Totals,
+    seq: usize,
+    bytes: &[u8],
+    text: &str,
+    encoding: Encoding,
+) -> Done {
+    let source = &shared.found.sources[seq];
+    let path = shared.found.path(source).display().to_string();
+    let record = match segment(text) {
+        Ok(record) => record,
+        Err(e) => {
+            return Done {
+                seq,
+                result: Err(Problem::new(
+                    path,
+                    "segment",
+                    Outcome::Skipped,
+                    e.to_string(),
+                )),
+            }
+        }
+    };
+    let mut problems: Vec<Problem> = damage_problem(&path, bytes, encoding).into_iter().collect();
+    if record.symbol.is_none() {
+        problems.push(Problem::new(
+            &path,
+            "segment",
+            Outcome::Degraded,
+            "no meeting symbol (S/PV.…, A/…/PV.…) in the record's header or running heads; \
+             the meeting column is empty",
+        ));
+    }
+    let mut rows = Vec::new();
+    for turn in &record.turns {
+        let mut speech = ingest_turn(&record, turn);
+        let mut warnings = std::mem::take(&mut speech.warnings);
+        warnings.extend(shared.metadata.apply(seq, &mut speech.meta));
+        let counts = analyzer.analyze(&speech.body);
+        let line = Some(turn.line as u64);
+        problems.extend(warnings.into_iter().map(|w| {
+            Problem::new(
+                &path,
+                "ingest",
+                Outcome::Degraded,
+                format!("turn {}: {w}", turn.number),
+            )
+            .at_line(line)
+        }));
+        if counts.tokens == 0 {
+            problems.push(
+                Problem::new(
+                    &path,
+                    "analyze",
+                    Outcome::Degraded,
+                    format!(
+                        "turn {}: no words after the speaker header; counted with 0 tokens",
+                        turn.number
+                    ),
+                )
+                .at_line(line),
+            );
+        }
+        totals.add_themes(&speech.meta, &counts);
+        if shared.layout.counts_words() {
+            totals.add_words(&speech.meta, &counts);
+        }
+        let id = format!("{}#{:03}", source.speech_id, turn.number);
+        rows.extend(tables::speech_row(
+            &id,
+            &path,
+            &speech.meta,
+            encoding.label(),
+            &counts,
+        ));
+    }
+    Done {
+        seq,
+        result: Ok(Box::new(Counted {
+            bytes: bytes.len() as u64,
+            row: rows,
+            encoding: encoding.label(),
+            problems,
+            file: None,
+            from_cache: false,
+            key: None,
+            words: None,
+            record: Some((record.turns.len() as u64, record.furniture)),
+        })),
     }
 }
 
@@ -1516,6 +1674,7 @@ mod tests {
             stopwords: &stopwords,
             window: 5,
             max_file_bytes: MAX_FILE_BYTES,
+            records: false,
             todo: &[0, 1, 2],
             per_file: false,
             previous: None,

@@ -195,7 +195,7 @@ pub fn segment(input: &str) -> Result<Record, SegmentError> {
             continue;
         }
         if !line.is_empty() {
-            if let Some((header, used)) = header_at(&lines, i - 1) {
+            if let Some((header, used)) = header_at(&lines, i - 1, &mut record.furniture) {
                 close_turn(&mut record);
                 record.turns.push(Turn {
                     number: record.turns.len() as u32 + 1,
@@ -253,8 +253,9 @@ fn clean_line(line: &str) -> &str {
 }
 
 /// The speaker header starting at line `i`, joined onto one line when it is
-/// broken inside its parentheticals, and how many lines it took.
-fn header_at(lines: &[&str], i: usize) -> Option<(String, usize)> {
+/// broken inside its parentheticals (across page furniture too, which is
+/// added to `furniture`), and how many lines it took.
+fn header_at(lines: &[&str], i: usize, furniture: &mut Furniture) -> Option<(String, usize)> {
     let first = clean_line(lines[i]);
     if !first.starts_with(|c: char| c.is_uppercase()) {
         return None;
@@ -263,20 +264,37 @@ fn header_at(lines: &[&str], i: usize) -> Option<(String, usize)> {
         return plausible(&h).then(|| (first.to_owned(), 1));
     }
     let mut joined = first.to_owned();
-    for used in 2..=MAX_HEADER_LINES {
+    let mut skipped = Furniture::default();
+    let (mut used, mut parts) = (1, 1);
+    while parts < MAX_HEADER_LINES {
         // Only a header cut inside or right after a parenthetical is joined.
         let open = joined.matches('(').count() > joined.matches(')').count();
         if !(open || joined.ends_with(')')) {
             return None;
         }
-        let next = clean_line(lines.get(i + used - 1)?);
+        let next = clean_line(lines.get(i + used)?);
+        used += 1;
         if next.is_empty() {
             return None;
         }
+        let mut f = Furniture::default();
+        if strip_inline(next, &mut f, &mut Found::default()).is_empty() {
+            // A page break inside the header: its footer and running head.
+            if used > MAX_HEADER_LINES + 4 {
+                return None;
+            }
+            skipped.add(&f);
+            continue;
+        }
+        parts += 1;
         joined.push(' ');
         joined.push_str(next);
         if let Some(h) = parse_header(&joined) {
-            return plausible(&h).then_some((joined, used));
+            if !plausible(&h) {
+                return None;
+            }
+            furniture.add(&skipped);
+            return Some((joined, used));
         }
     }
     None
@@ -323,8 +341,6 @@ const TITLES: &[&str] = &[
     "Father",
     "Sister",
     "Judge",
-    "Justice",
-    "General",
     "Ambassador",
 ];
 
@@ -349,7 +365,10 @@ fn plausible(h: &Header<'_>) -> bool {
     }
     let starts_upper = |w: &str| w.starts_with(|c: char| c.is_uppercase());
     if TITLES.contains(&first) {
-        return !rest.is_empty();
+        // `General of the OPCW:` at the start of a wrapped line is no speaker.
+        return rest
+            .first()
+            .is_some_and(|w| !["of", "the", "for", "and", "on", "to"].contains(w));
     }
     if first == "The" {
         // `The President`, `The Acting President`, `The Secretary-General`.
@@ -619,11 +638,10 @@ fn job_number_at(b: &[u8], k: usize) -> Option<usize> {
         return None;
     }
     let mut end = k + 8;
-    if let Some(rest) = b.get(end..) {
-        if rest.len() >= 4 && rest[0] == b' ' && rest[1] == b'(' && rest[3] == b')' {
-            if rest[2].is_ascii_uppercase() {
-                end += 4;
-            }
+    // The language letter of the job number: `20-00911 (E)`.
+    if let [b' ', b'(', letter, b')', ..] = b[end..] {
+        if letter.is_ascii_uppercase() {
+            end += 4;
         }
     }
     Some(end)
@@ -783,7 +801,8 @@ The meeting rose at 11.40 a.m.
     fn glued_running_heads_are_cut_out_of_a_line() {
         let mut f = Furniture::default();
         let mut found = Found::default();
-        let line = "a very positive sign.16/01/2020 The situation in the Middle East S/PV.8704 I know";
+        let line =
+            "a very positive sign.16/01/2020 The situation in the Middle East S/PV.8704 I know";
         // `sign.16/…`: the date is glued to the full stop, as in real files.
         assert_eq!(
             strip_inline(line, &mut f, &mut found),
@@ -803,10 +822,7 @@ The meeting rose at 11.40 a.m.
         assert_eq!(strip_inline(line, &mut f, &mut found), "Thank you.");
         let line = "Thank you. The meeting rose at 1.30 p.m. 37/37";
         assert_eq!(strip_inline(line, &mut f, &mut found), "Thank you.");
-        assert_eq!(
-            (f.meeting_times, f.job_numbers, f.page_numbers),
-            (2, 1, 1)
-        );
+        assert_eq!((f.meeting_times, f.job_numbers, f.page_numbers), (2, 1, 1));
     }
 
     #[test]
@@ -862,19 +878,50 @@ The meeting rose at 11.40 a.m.
             "The result of the voting is as follows:",
             "Mr.: nothing",
         ] {
-            assert_eq!(header_at(&[line], 0), None, "{line:?}");
+            assert_eq!(
+                header_at(&[line], 0, &mut Furniture::default()),
+                None,
+                "{line:?}"
+            );
         }
-        assert!(header_at(&["The Secretary-General: I"], 0).is_some());
-        assert!(header_at(&["Mr. Pecsteen de Buytswerve (Belgium): I"], 0).is_some());
+        let mut f = Furniture::default();
+        assert!(header_at(&["The Secretary-General: I"], 0, &mut f).is_some());
+        assert!(header_at(&["Mr. Pecsteen de Buytswerve (Belgium): I"], 0, &mut f).is_some());
         // A broken header is joined only across its parentheticals.
         assert_eq!(
-            header_at(&["Mr. Nebenzia (Russian Federation)", "(spoke in Russian): We"], 0),
+            header_at(
+                &[
+                    "Mr. Nebenzia (Russian Federation)",
+                    "(spoke in Russian): We"
+                ],
+                0,
+                &mut f
+            ),
             Some((
                 "Mr. Nebenzia (Russian Federation) (spoke in Russian): We".to_owned(),
                 2
             ))
         );
-        assert_eq!(header_at(&["Mr. Smith spoke", "today: yes"], 0), None);
+        assert_eq!(
+            header_at(&["Mr. Smith spoke", "today: yes"], 0, &mut f),
+            None
+        );
+        assert_eq!(header_at(&["General of the OPCW: the"], 0, &mut f), None);
+        // A page break inside a broken header: joined across its furniture.
+        let lines = [
+            "Mr. Singer (Dominican Republic) (spoke",
+            "7/33 20-11138",
+            "03/01/2020 Peace and security S/PV.8702",
+            "in Spanish): Thank you.",
+        ];
+        assert_eq!(
+            header_at(&lines, 0, &mut f),
+            Some((
+                "Mr. Singer (Dominican Republic) (spoke in Spanish): Thank you.".to_owned(),
+                4
+            ))
+        );
+        assert_eq!((f.page_numbers, f.job_numbers, f.running_heads), (1, 1, 1));
     }
 
     #[test]
@@ -882,7 +929,9 @@ The meeting rose at 11.40 a.m.
         let text = "The President (spoke I thank Ms. DiCarlo for her briefing. in French): I now give the floor to Ms. Grau.\nMs. Grau: Thank you.\n";
         let r = segment(text).unwrap();
         assert_eq!(r.turns.len(), 2);
-        assert!(r.turn_text(&r.turns[0]).starts_with("The President (spoke I thank"));
+        assert!(r
+            .turn_text(&r.turns[0])
+            .starts_with("The President (spoke I thank"));
     }
 
     #[test]
@@ -898,11 +947,11 @@ The meeting rose at 11.40 a.m.
     fn crlf_and_furniture_only_lines_leave_no_blank_lines() {
         let text = "The President: One\r\n3/34\r\n20-00911\r\ntwo.\r\n\r\nThree.\r\n";
         let r = segment(text).unwrap();
-        assert_eq!(r.turn_text(&r.turns[0]), "The President: One\ntwo.\n\nThree.");
         assert_eq!(
-            (r.furniture.page_numbers, r.furniture.job_numbers),
-            (1, 1)
+            r.turn_text(&r.turns[0]),
+            "The President: One\ntwo.\n\nThree."
         );
+        assert_eq!((r.furniture.page_numbers, r.furniture.job_numbers), (1, 1));
     }
 
     #[test]
