@@ -73,7 +73,8 @@ pub enum Command {
 --input folder (recursively, links followed) is one speech. File names of the UN Security \
 Council corpus (UNSC_<year>_SPV.<meeting>_spch<NNN>.txt) and of the UN General Debate corpus \
 (<ISO3>_<session>_<year>.txt) give year, meeting or session and country; a Security Council \
-turn's speaker header gives speaker, role, country and language. A Speakers_by_session.csv \
+turn's speaker header gives speaker, role, country and language. With --records, each file is \
+instead a whole meeting record, split into speaker turns (docs/records.md). A Speakers_by_session.csv \
 anywhere below an input, and a metadata.csv in an input's top folder, are read automatically.\n\n\
 Tables written to --out: speeches.csv, theme_counts.csv, theme_cooccurrence.csv, \
 keyword_counts.csv, collocates.csv, keyness.csv (term_counts.csv with --terms), errors.csv and \
@@ -104,7 +105,7 @@ pub struct RunArgs {
     /// `<file id>#<turn>` (`#001`, `#002`, …), the record's symbol in `meeting`, its date in
     /// `date`, and its number in `turn`. Page furniture (running heads, job and page numbers,
     /// `The meeting rose at …`) is removed and counted in manifest.json; a file without any
-    /// speaker turn is skipped and listed in errors.csv. Not with --cache (docs/records.md).
+    /// speaker turn is skipped and listed in errors.csv. Not with --cache, and not in `agora count` (docs/records.md).
     #[arg(long)]
     pub records: bool,
 }

@@ -4,7 +4,9 @@
 //! a Security Council speaker header ([`header`]), normalizes the country to
 //! an ISO 3166-1 alpha-3 code and one canonical name ([`country`]), and
 //! decides the speaker's role. [`SpeechMeta::apply`] then lets metadata from a
-//! CSV override what names and headers said.
+//! CSV override what names and headers said. A whole meeting record is first
+//! split into turns by [`segment`]; [`ingest_turn`] reads each turn as
+//! [`ingest`] reads a Security Council file.
 //!
 //! This stage reads no files ([`decode`] turns bytes the pipeline read into
 //! text) and does not touch the speech text beyond cutting the header off.

@@ -329,6 +329,13 @@ const TITLES: &[&str] = &[
     "King",
     "Queen",
     "Emir",
+    "Emperor",
+    "Grand",
+    // Heads of State and Government in the General Assembly: `President Ramaphosa:`.
+    "President",
+    "Vice-President",
+    "Prime",
+    "Chancellor",
     "Dr.",
     "Dr",
     "Professor",
@@ -498,7 +505,11 @@ const MEETING_TIMES: &[&str] = &[
 /// The end of a time (`12.15 p.m.`, `noon`) starting near `from`, with its full stop.
 fn time_end(line: &str, from: usize) -> Option<usize> {
     let rest = line.get(from..)?;
-    let window = &rest[..rest.len().min(24)];
+    let mut cut = rest.len().min(24);
+    while !rest.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let window = &rest[..cut];
     let (at, len) = ["a.m.", "p.m.", "noon", "midnight"]
         .iter()
         .filter_map(|m| window.find(m).map(|p| (p, m.len())))
@@ -907,6 +918,8 @@ The meeting rose at 11.40 a.m.
             None
         );
         assert_eq!(header_at(&["General of the OPCW: the"], 0, &mut f), None);
+        assert!(header_at(&["President Ramaphosa: It is"], 0, &mut f).is_some());
+        assert!(header_at(&["Prime Minister Ardern: We"], 0, &mut f).is_some());
         // A page break inside a broken header: joined across its furniture.
         let lines = [
             "Mr. Singer (Dominican Republic) (spoke",
