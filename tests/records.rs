@@ -352,7 +352,7 @@ fn accuracy(records: &Path, corpus: &Path) -> (f64, f64, f64, usize) {
 
 #[test]
 fn shared_corpus_records_give_back_their_turns() {
-    for width in [80, 50] {
+    for width in [80, 50, 40, 35] {
         let dir = tempfile::tempdir().unwrap();
         let records = dir.path().join("records");
         let Some(corpus) = build_records(&records, width) else {

@@ -267,9 +267,10 @@ fn header_at(lines: &[&str], i: usize, furniture: &mut Furniture) -> Option<(Str
     let mut skipped = Furniture::default();
     let (mut used, mut parts) = (1, 1);
     while parts < MAX_HEADER_LINES {
-        // Only a header cut inside or right after a parenthetical is joined.
+        // Only a header cut inside or right after a parenthetical, or after
+        // the name (`Mr. Pecsteen de Buytswerve` / `(Belgium): …`), is joined.
         let open = joined.matches('(').count() > joined.matches(')').count();
-        if !(open || joined.ends_with(')')) {
+        if !(open || joined.ends_with(')') || name_only(&joined)) {
             return None;
         }
         let next = clean_line(lines.get(i + used)?);
@@ -299,6 +300,26 @@ fn header_at(lines: &[&str], i: usize, furniture: &mut Furniture) -> Option<(Str
     }
     None
 }
+
+/// Whether a line holds nothing but a speaker's name: a title (or `The`)
+/// and capitalized words, as when the line breaks before the parentheticals.
+fn name_only(line: &str) -> bool {
+    let mut words = line.split_whitespace();
+    let first = words.next().unwrap_or_default();
+    let rest: Vec<&str> = words.collect();
+    // `… give the floor to` / `Mr. Chambas.` ends a sentence, not a name.
+    let ends_name = !line.ends_with(['.', ',', ';']);
+    (TITLES.contains(&first) || first == "The")
+        && ends_name
+        && (1..MAX_NAME_WORDS).contains(&rest.len())
+        && rest.iter().all(|w| {
+            (w.starts_with(|c: char| c.is_uppercase()) || PARTICLES.contains(w))
+                && !w.contains([':', '(', ')'])
+        })
+}
+
+/// Most words of a name alone on a line that is joined with the next.
+const MAX_NAME_WORDS: usize = 8;
 
 /// Titles that open a speaker's name.
 const TITLES: &[&str] = &[
@@ -351,6 +372,29 @@ const TITLES: &[&str] = &[
     "Ambassador",
 ];
 
+/// Words of the offices that speak as `The …:` (`The Acting President`,
+/// `The Deputy Secretary-General`, `The Chair`).
+const OFFICES: &[&str] = &[
+    "President",
+    "Secretary",
+    "Chair",
+    "Rapporteur",
+    "Commissioner",
+    "Prosecutor",
+    "Registrar",
+    "Representative",
+    "Envoy",
+    "Director",
+    "Coordinator",
+    "Administrator",
+    "Adviser",
+    "Minister",
+    "Judge",
+    "Observer",
+    "Head",
+    "Spokesperson",
+];
+
 /// Small words inside a name or an office (`Pecsteen de Buytswerve`, `The
 /// President of the General Assembly`).
 const PARTICLES: &[&str] = &[
@@ -378,8 +422,10 @@ fn plausible(h: &Header<'_>) -> bool {
             .is_some_and(|w| !["of", "the", "for", "and", "on", "to"].contains(w));
     }
     if first == "The" {
-        // `The President`, `The Acting President`, `The Secretary-General`.
-        return rest.first().is_some_and(|w| starts_upper(w));
+        // `The President`, `The Acting President`, `The Secretary-General`;
+        // not `The Chemical Weapons Convention:` at the start of a wrapped line.
+        return rest.first().is_some_and(|w| starts_upper(w))
+            && rest.iter().any(|w| OFFICES.iter().any(|o| w.contains(o)));
     }
     // A bare name needs a country or a language note: `Hadiza (spoke in French):`.
     starts_upper(first) && (h.country.is_some() || h.language_note)
@@ -919,6 +965,24 @@ The meeting rose at 11.40 a.m.
         );
         assert_eq!(header_at(&["General of the OPCW: the"], 0, &mut f), None);
         assert!(header_at(&["President Ramaphosa: It is"], 0, &mut f).is_some());
+        assert!(header_at(&["The Deputy Secretary-General: I"], 0, &mut f).is_some());
+        assert_eq!(
+            header_at(&["The Chemical Weapons Convention: A"], 0, &mut f),
+            None
+        );
+        // The line breaks after the name, before its parentheticals.
+        assert_eq!(
+            header_at(
+                &["Mr. Pecsteen de Buytswerve", "(Belgium): At the"],
+                0,
+                &mut f
+            ),
+            Some(("Mr. Pecsteen de Buytswerve (Belgium): At the".to_owned(), 2))
+        );
+        assert_eq!(
+            header_at(&["Mr. Pecsteen de Buytswerve", "said: no"], 0, &mut f),
+            None
+        );
         assert!(header_at(&["Prime Minister Ardern: We"], 0, &mut f).is_some());
         // A page break inside a broken header: joined across its furniture.
         let lines = [
