@@ -213,6 +213,55 @@ fn a_file_without_turns_is_skipped_and_reported() {
 }
 
 #[test]
+fn warnings_about_a_turn_name_it_and_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    write_files(
+        &corpus,
+        &[(
+            "c.txt",
+            b"S/PV.1\nThe President:\n3/9\nMs. Ray (Atlantis): Hello.\n",
+        )],
+    );
+    let out = dir.path().join("out");
+    run_ok(&["--records", "-i", s(&corpus), "-o", s(&out)], 0);
+    let errors: Vec<(String, String, String, String)> = rows(&read(&out, "errors.csv"))
+        .into_iter()
+        .map(|r| {
+            (
+                r["line"].clone(),
+                r["stage"].clone(),
+                r["outcome"].clone(),
+                r["message"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            (
+                "2".into(),
+                "analyze".into(),
+                "degraded".into(),
+                "turn 1: no words after the speaker header; counted with 0 tokens".into()
+            ),
+            (
+                "4".into(),
+                "ingest".into(),
+                "degraded".into(),
+                "turn 2: country name \"Atlantis\" is not in the country table; kept as \
+                 country_name with an empty country_iso3"
+                    .into()
+            ),
+        ]
+    );
+    let speeches = rows(&read(&out, "speeches.csv"));
+    assert_eq!(speeches[1]["meeting"], "S/PV.1");
+    assert_eq!(speeches[1]["country_name"], "Atlantis");
+    assert_eq!(speeches[1]["tokens"], "1");
+}
+
+#[test]
 fn records_refuse_the_cache_and_shards() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");

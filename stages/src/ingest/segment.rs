@@ -23,7 +23,9 @@
 //!   lines (`President:`, `Members:`) and sentences that merely hold a colon
 //!   are not turns. A header broken over two or three lines inside its
 //!   parentheticals (`Mr. Nebenzia (Russian Federation) (spoke` / `in
-//!   Russian): …`) is joined back onto one line.
+//!   Russian): …`) or after a line holding only a name (`Mr. Pecsteen de` /
+//!   `Buytswerve (Belgium): …`) is joined back onto one line, across page
+//!   furniture too.
 //! - **The header of the record** gives the meeting symbol (the first
 //!   symbol before the first turn, else the first running head's) and the
 //!   date (`Thursday, 16 January 2020, 10 a.m.` on the cover page, else a
@@ -35,9 +37,9 @@
 //! as in the file-per-speech corpora.
 //!
 //! What it does not do: read PDFs, undo two-column layouts mixed into one
-//! line (`pdftotext -layout` on two-column pages), recognize a speaker line
-//! whose name itself is broken over two lines, or tell a footnote from the
-//! speech around it. It reads no files and keeps no state.
+//! line (`pdftotext -layout` on two-column pages), join a header broken in
+//! more than three pieces, or tell a footnote from the speech around it. It
+//! reads no files and keeps no state.
 
 use std::fmt;
 use std::ops::Range;
