@@ -16,7 +16,9 @@
 //! one file is. Workers read their own files and finish out of order; the
 //! writer keeps a small reorder buffer so that `speeches.csv` is written in
 //! speech-id order as results stream in. Each worker sums its speeches'
-//! theme counts into its own [`Totals`], merged at the end; the stem counts
+//! theme counts into its own [`Totals`], merged at the end (with `--records`,
+//! a file is a meeting record: the worker splits it into turns and counts
+//! each as a speech, see `process_record`); the stem counts
 //! of the keyword tables, which grow with every country's vocabulary, are
 //! summed once, by the writer, rather than once per worker. Stems are
 //! numbered by one interner all workers share, so those counts need no
@@ -604,8 +606,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
     let mut kept: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut write_error = None;
     let mut reused = 0u64;
-    // With --records: records split, their turns, and the furniture removed.
-    let mut records = (0u64, 0u64, Furniture::default());
+    let mut records = RecordTally::default();
     let worker_sums = {
         let mut reuse = reuse.into_iter().peekable();
         // One file's results, reused or counted, in speech-id order.
@@ -624,9 +625,9 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
                         for _ in 1..*turns {
                             tally.encoding(counted.encoding);
                         }
-                        records.0 += 1;
-                        records.1 += turns;
-                        records.2.add(furniture);
+                        records.files += 1;
+                        records.turns += turns;
+                        records.furniture.add(furniture);
                     }
                     let old = previous
                         .as_ref()
@@ -738,7 +739,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
     let encodings = tally.encodings.clone();
     let mut extra = Vec::new();
     if cfg.records {
-        extra.push(("records", records_json(&records)));
+        extra.push(("records", records.to_json()));
     }
     if let Some(dir) = &cfg.cache {
         extra.push((
@@ -793,15 +794,28 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
     Ok(summary)
 }
 
-/// The manifest's `records` key: records split, turns found, and the
-/// furniture removed, by kind.
-fn records_json((files, turns, furniture): &(u64, u64, Furniture)) -> serde_json::Value {
-    let removed: serde_json::Map<String, serde_json::Value> = furniture
-        .by_kind()
-        .iter()
-        .map(|(kind, n)| ((*kind).to_owned(), (*n).into()))
-        .collect();
-    serde_json::json!({ "files": files, "turns": turns, "furniture": removed })
+/// What `--records` did, for the manifest.
+#[derive(Debug, Default)]
+struct RecordTally {
+    /// Records split into turns.
+    files: u64,
+    /// Turns found.
+    turns: u64,
+    /// Furniture removed.
+    furniture: Furniture,
+}
+
+impl RecordTally {
+    /// The manifest's `records` key: files, turns, and the furniture by kind.
+    fn to_json(&self) -> serde_json::Value {
+        let removed: serde_json::Map<String, serde_json::Value> = self
+            .furniture
+            .by_kind()
+            .iter()
+            .map(|(kind, n)| ((*kind).to_owned(), (*n).into()))
+            .collect();
+        serde_json::json!({ "files": self.files, "turns": self.turns, "furniture": removed })
+    }
 }
 
 /// The sums of a cached run: the cache's sum, less the counts of `gone`
