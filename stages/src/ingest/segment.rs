@@ -161,7 +161,8 @@ impl std::error::Error for SegmentError {}
 const MAX_HEADER_LINES: usize = 3;
 /// Longest title of a running head, in bytes, between its date and symbol.
 const MAX_TITLE_BYTES: usize = 300;
-/// Most lines the notice on corrections takes; a longer one is not skipped further.
+/// Most lines the notice on corrections takes: the lines after it are kept
+/// even when its end (`documents.un.org`) was not seen.
 const MAX_NOTICE_LINES: usize = 15;
 
 /// Splits a meeting record into turns; see the module documentation.
@@ -182,14 +183,15 @@ pub fn segment(input: &str) -> Result<Record, SegmentError> {
         let line = clean_line(lines[i]);
         i += 1;
         if notice_lines > 0 {
-            // Inside the notice on corrections: it ends with the address of the documents system.
-            notice_lines = if line.contains("documents.un.org") || notice_lines >= MAX_NOTICE_LINES
-            {
-                0
-            } else {
-                notice_lines + 1
-            };
-            continue;
+            // Inside the notice on corrections: it ends with the address of the
+            // documents system; a speaker line (a notice cut short) ends it too.
+            let speaker = parse_header(line).is_some_and(|h| plausible(&h));
+            if !speaker {
+                let ended = line.contains("documents.un.org") || notice_lines >= MAX_NOTICE_LINES;
+                notice_lines = if ended { 0 } else { notice_lines + 1 };
+                continue;
+            }
+            notice_lines = 0;
         }
         if line.starts_with("This record contains the text of speeches") {
             record.furniture.notices += 1;
@@ -1011,6 +1013,16 @@ The meeting rose at 11.40 a.m.
         assert!(r
             .turn_text(&r.turns[0])
             .starts_with("The President (spoke I thank"));
+    }
+
+    #[test]
+    fn a_notice_cut_short_ends_at_a_speaker() {
+        let text = "The President: One.\nThis record contains the text of speeches delivered\n\
+                    in English.\nMr. Li (China): Two.\n";
+        let r = segment(text).unwrap();
+        assert_eq!(r.turns.len(), 2);
+        assert_eq!(r.turn_text(&r.turns[1]), "Mr. Li (China): Two.");
+        assert_eq!(r.furniture.notices, 1);
     }
 
     #[test]
