@@ -140,14 +140,7 @@ fn fixture_record_is_split_into_hand_checked_turns() {
 fn records_tables_do_not_depend_on_threads() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
-    fs::create_dir_all(&corpus).unwrap();
-    let record = fs::read_to_string(fixture_dir().join("S_PV.9990.txt")).unwrap();
-    for k in 0..12 {
-        // Records of other meetings: the same turns in another order.
-        let mut lines: Vec<&str> = record.lines().collect();
-        lines.rotate_left(12 + k % 5);
-        fs::write(corpus.join(format!("r{k:02}.txt")), lines.join("\n")).unwrap();
-    }
+    twelve_records(&corpus);
     let one = dir.path().join("one");
     let two = dir.path().join("two");
     run_ok(
@@ -261,8 +254,83 @@ fn warnings_about_a_turn_name_it_and_its_line() {
     assert_eq!(speeches[1]["tokens"], "1");
 }
 
+/// A corpus of twelve records: the fixture's lines rotated, so that each
+/// holds other turns.
+fn twelve_records(corpus: &Path) {
+    fs::create_dir_all(corpus).unwrap();
+    let record = fs::read_to_string(fixture_dir().join("S_PV.9990.txt")).unwrap();
+    for k in 0..12 {
+        let mut lines: Vec<&str> = record.lines().collect();
+        lines.rotate_left(12 + k % 5);
+        fs::write(corpus.join(format!("r{k:02}.txt")), lines.join("\n")).unwrap();
+    }
+}
+
 #[test]
-fn records_refuse_the_cache_and_shards() {
+fn shards_of_records_merge_into_the_run_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    twelve_records(&corpus);
+    let whole = dir.path().join("whole");
+    run_ok(&["--records", "-i", s(&corpus), "-o", s(&whole)], 0);
+    let partials = dir.path().join("partials");
+    for i in 0..3 {
+        let shard = format!("{i}/3");
+        let out = run(&[
+            "count",
+            "--records",
+            "-i",
+            s(&corpus),
+            "--shard",
+            &shard,
+            "--partial",
+            s(&partials),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let merged = dir.path().join("merged");
+    let out = run(&["merge", s(&partials), "-o", s(&merged)]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for table in TABLES {
+        assert_eq!(read(&whole, table), read(&merged, table), "{table}");
+    }
+    let manifest = |dir: &Path| -> serde_json::Value {
+        serde_json::from_str(&read(dir, "manifest.json")).unwrap()
+    };
+    let (a, b) = (manifest(&whole), manifest(&merged));
+    assert_eq!(a["records"], b["records"]);
+    assert_eq!(a["counts"], b["counts"]);
+    assert_eq!(a["records"]["files"], 12);
+    assert_eq!(a["counts"]["encodings"]["utf-8"], a["counts"]["speeches"]);
+    // A shard counted without --records does not add up with the others.
+    fs::remove_file(partials.join("agora-partial-0002-of-0003.json")).unwrap();
+    let out = run(&[
+        "count",
+        "-i",
+        s(&corpus),
+        "--shard",
+        "2/3",
+        "--partial",
+        s(&partials),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(&["merge", s(&partials), "-o", s(&dir.path().join("mixed"))]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("records"));
+}
+
+#[test]
+fn records_refuse_the_cache() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let cache = dir.path().join("cache");
@@ -280,22 +348,23 @@ fn records_refuse_the_cache_and_shards() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr)
         .contains("--records cannot be combined with --cache"));
-    assert!(!out.exists());
+    assert!(!out.exists() && !cache.exists());
+    // The same from the configuration file.
     let config = dir.path().join("agora.toml");
     fs::write(&config, "records = true\n").unwrap();
     let refused = run(&[
-        "count",
+        "run",
         "--config",
         s(&config),
         "-i",
         s(&fixtures),
-        "--shard",
-        "0/2",
-        "--partial",
-        s(&dir.path().join("partials")),
+        "-o",
+        s(&out),
+        "--cache",
+        s(&cache),
     ]);
     assert_eq!(refused.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("not with `agora count`"));
+    assert!(!out.exists());
 }
 
 /// The speaker, role and country of a speech, as compared.

@@ -99,15 +99,6 @@ pub struct RunArgs {
     /// then counts only new and changed files. The tables are identical to a run without it.
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
-
-    /// Read each file as a whole meeting record (S/PV.…, A/…/PV.… turned into text, e.g. by
-    /// pdftotext), split into speaker turns: each turn is a speech with the id
-    /// `<file id>#<turn>` (`#001`, `#002`, …), the record's symbol in `meeting`, its date in
-    /// `date`, and its number in `turn`. Page furniture (running heads, job and page numbers,
-    /// `The meeting rose at …`) is removed and counted in manifest.json; a file without any
-    /// speaker turn is skipped and listed in errors.csv. Not with --cache, and not in `agora count` (docs/records.md).
-    #[arg(long)]
-    pub records: bool,
 }
 
 /// Arguments of `agora count`.
@@ -115,8 +106,8 @@ pub struct RunArgs {
 #[command(
     long_about = "Count one shard of a corpus and write its counts to a partial file, to be \
 added up by `agora merge`.\n\nEach speech belongs to one of N shards, by a fixed hash of its \
-speech id (FNV-1a 64 of its path relative to --input, modulo N), so shards hold the same files \
-on any machine. Run `agora count --shard I/N` for every I from 0 to N-1 (on one machine or as a \
+speech id (FNV-1a 64 of its path relative to --input, modulo N; with --records, a record's turns \
+go whole with its file's id), so shards hold the same files on any machine. Run `agora count --shard I/N` for every I from 0 to N-1 (on one machine or as a \
 scheduler's array tasks; `--shard env` reads SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX), with \
 the same inputs and options, then `agora merge`: the tables are byte for byte those of \
 `agora run`. The partial file is PARTIAL_DIR/agora-partial-IIII-of-NNNN.json."
@@ -230,6 +221,16 @@ pub struct CorpusArgs {
     /// Default: the number of CPUs. The tables are identical for any value.
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<NonZeroUsize>,
+
+    /// Read each file as a whole meeting record (S/PV.…, A/…/PV.… turned into text, e.g. by
+    /// pdftotext), split into speaker turns: each turn is a speech with the id
+    /// `<file id>#<turn>` (`#001`, `#002`, …), the record's symbol in `meeting`, its date in
+    /// `date`, and its number in `turn`. Page furniture (running heads, job and page numbers,
+    /// `The meeting rose at …`) is removed and counted in manifest.json; a file without any
+    /// speaker turn is skipped and listed in errors.csv. With `agora count`, a record belongs
+    /// whole to the shard of its file. Not with --cache (docs/records.md).
+    #[arg(long)]
+    pub records: bool,
 }
 
 /// A table that `--tables` can select.

@@ -201,7 +201,7 @@ pub struct FileConfig {
     pub max_file_mb: Option<u64>,
     /// `--cache` (`agora run`).
     pub cache: Option<PathBuf>,
-    /// `--records` (`agora run`).
+    /// `--records`.
     #[serde(default)]
     pub records: bool,
     /// `--shard` (`agora count`).
@@ -295,8 +295,7 @@ pub struct RunConfig {
     pub by_year: bool,
     /// Where per-file counts are kept between runs (`--cache`).
     pub cache: Option<PathBuf>,
-    /// Whether each file is a meeting record, split into turns (`--records`;
-    /// `agora run` only).
+    /// Whether each file is a meeting record, split into turns (`--records`).
     pub records: bool,
 }
 
@@ -359,8 +358,7 @@ impl RunConfig {
             tables: Tables::from_names(names).only_if(args.terms || file.terms),
             by_year: args.by.or(file.by) == Some(ByKey::Year),
             cache: cache.or_else(|| file.cache.clone()),
-            // `--records` is an option of `agora run`; main.rs adds it.
-            records: file.records,
+            records: args.records || file.records,
         }
     }
 }

@@ -47,8 +47,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run(args) => {
-            let mut cfg = RunConfig::resolve(args.corpus, &file, args.out, args.cache);
-            cfg.records |= args.records;
+            let cfg = RunConfig::resolve(args.corpus, &file, args.out, args.cache);
             agora::run::run(&cfg, &command_line, &log)
         }
         Command::Count(args) => {

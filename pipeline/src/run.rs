@@ -56,8 +56,8 @@ use crate::manifest::sha256_hex;
 use crate::metadata::Metadata;
 use crate::output::Staging;
 use crate::partial::{
-    Counts, Hashed, PartialFile, ProblemEntry, Settings, ShardInfo, SpeechEntry, FORMAT,
-    FORMAT_VERSION,
+    Counts, Hashed, PartialFile, ProblemEntry, RecordsEntry, Settings, ShardInfo, SpeechEntry,
+    FORMAT, FORMAT_VERSION,
 };
 use crate::problems::{Outcome, Problem};
 use crate::progress::Progress;
@@ -426,6 +426,7 @@ impl Prepared {
             window: cfg.window,
             top: cfg.top,
             min_count: cfg.min_count,
+            records: cfg.records,
         };
         let layout = Layout {
             themes: matcher.theme_count(),
@@ -606,7 +607,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
     let mut kept: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut write_error = None;
     let mut reused = 0u64;
-    let mut records = RecordTally::default();
+    let mut records = RecordsEntry::empty();
     let worker_sums = {
         let mut reuse = reuse.into_iter().peekable();
         // One file's results, reused or counted, in speech-id order.
@@ -625,9 +626,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
                         for _ in 1..*turns {
                             tally.encoding(counted.encoding);
                         }
-                        records.files += 1;
-                        records.turns += turns;
-                        records.furniture.add(furniture);
+                        records.add_record(*turns, furniture);
                     }
                     let old = previous
                         .as_ref()
@@ -794,30 +793,6 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
     Ok(summary)
 }
 
-/// What `--records` did, for the manifest.
-#[derive(Debug, Default)]
-struct RecordTally {
-    /// Records split into turns.
-    files: u64,
-    /// Turns found.
-    turns: u64,
-    /// Furniture removed.
-    furniture: Furniture,
-}
-
-impl RecordTally {
-    /// The manifest's `records` key: files, turns, and the furniture by kind.
-    fn to_json(&self) -> serde_json::Value {
-        let removed: serde_json::Map<String, serde_json::Value> = self
-            .furniture
-            .by_kind()
-            .iter()
-            .map(|(kind, n)| ((*kind).to_owned(), (*n).into()))
-            .collect();
-        serde_json::json!({ "files": self.files, "turns": self.turns, "furniture": removed })
-    }
-}
-
 /// The sums of a cached run: the cache's sum, less the counts of `gone`
 /// (files deleted or changed), plus `counted` (the workers' sums of the
 /// files counted now, speeches per cell in `new_cells`); also the new sum to
@@ -965,13 +940,6 @@ pub fn count(
     log: &Log,
 ) -> Result<Summary, RunError> {
     let started = Instant::now();
-    if cfg.records {
-        // Partial files have no place yet for the furniture counts of records.
-        return Err(usage(anyhow!(
-            "--records (or records = true in the configuration file) works with `agora run` \
-             only, not with `agora count` (docs/records.md)"
-        )));
-    }
     let prep = Prepared::load(cfg)?;
     let found = &prep.found;
     let todo: Vec<usize> = (0..found.sources.len())
@@ -986,6 +954,8 @@ pub fn count(
         tally.problems = prep.problems.clone();
     }
     let mut rows = Vec::new();
+    // With --records, a record is in the shard of its file's id, whole.
+    let mut records = cfg.records.then(RecordsEntry::empty);
     let (totals, lexicon) = count_files(&prep, cfg, &todo, false, None, |done| {
         let src = &found.sources[done.seq];
         progress.advance(src.size());
@@ -993,11 +963,15 @@ pub fn count(
             Ok(counted) => {
                 tally.bytes += counted.bytes;
                 tally.encoding(counted.encoding);
+                if let (Some(records), Some((turns, furniture))) = (&mut records, &counted.record) {
+                    records.add_record(*turns, furniture);
+                }
                 rows.push(SpeechEntry {
                     id: src.speech_id.to_string(),
                     row: String::from_utf8_lossy(&counted.row).into_owned(),
                     bytes: counted.bytes,
                     encoding: counted.encoding.to_owned(),
+                    turns: counted.record.map(|(turns, _)| turns),
                 });
                 tally.problems.extend(counted.problems);
             }
@@ -1046,6 +1020,7 @@ pub fn count(
             .map(ProblemEntry::from_problem)
             .collect(),
         counts: Counts::from_totals(&totals, &lexicon),
+        records,
     };
     partial.write(&path).map_err(io)?;
     Ok(summary)
