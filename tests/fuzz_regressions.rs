@@ -56,6 +56,11 @@ fn dictionary_inputs() {
 }
 
 #[test]
+fn segment_inputs() {
+    assert!(replay("segment", bodies::segment) >= 5);
+}
+
+#[test]
 fn metadata_inputs() {
     assert!(replay("metadata", bodies::metadata) >= 5);
 }

@@ -73,7 +73,8 @@ pub enum Command {
 --input folder (recursively, links followed) is one speech. File names of the UN Security \
 Council corpus (UNSC_<year>_SPV.<meeting>_spch<NNN>.txt) and of the UN General Debate corpus \
 (<ISO3>_<session>_<year>.txt) give year, meeting or session and country; a Security Council \
-turn's speaker header gives speaker, role, country and language. A Speakers_by_session.csv \
+turn's speaker header gives speaker, role, country and language. With --records, each file is \
+instead a whole meeting record, split into speaker turns (docs/records.md). A Speakers_by_session.csv \
 anywhere below an input, and a metadata.csv in an input's top folder, are read automatically.\n\n\
 An --input may also be a compressed speech (.txt.gz, .txt.zst), a table of speeches (.csv, \
 .jsonl, .parquet: one speech a row, its text in --text-column and its metadata in the columns country, \
@@ -110,8 +111,8 @@ pub struct RunArgs {
 #[command(
     long_about = "Count one shard of a corpus and write its counts to a partial file, to be \
 added up by `agora merge`.\n\nEach speech belongs to one of N shards, by a fixed hash of its \
-speech id (FNV-1a 64 of its path relative to --input, modulo N), so shards hold the same files \
-on any machine. Run `agora count --shard I/N` for every I from 0 to N-1 (on one machine or as a \
+speech id (FNV-1a 64 of its path relative to --input, modulo N; with --records, a record's turns \
+go whole with its file's id), so shards hold the same files on any machine. Run `agora count --shard I/N` for every I from 0 to N-1 (on one machine or as a \
 scheduler's array tasks; `--shard env` reads SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX), with \
 the same inputs and options, then `agora merge`: the tables are byte for byte those of \
 `agora run`. The partial file is PARTIAL_DIR/agora-partial-IIII-of-NNNN.json."
@@ -257,6 +258,16 @@ pub struct CorpusArgs {
     /// Default: the number of CPUs. The tables are identical for any value.
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<NonZeroUsize>,
+
+    /// Read each file as a whole meeting record (S/PV.…, A/…/PV.… turned into text, e.g. by
+    /// pdftotext), split into speaker turns: each turn is a speech with the id
+    /// `<file id>#<turn>` (`#001`, `#002`, …), the record's symbol in `meeting`, its date in
+    /// `date`, and its number in `turn`. Page furniture (running heads, job and page numbers,
+    /// `The meeting rose at …`) is removed and counted in manifest.json; a file without any
+    /// speaker turn is skipped and listed in errors.csv. With `agora count`, a record belongs
+    /// whole to the shard of its file. Not with --cache (docs/records.md).
+    #[arg(long)]
+    pub records: bool,
 }
 
 /// `--column FIELD=COLUMN`.

@@ -250,6 +250,9 @@ pub struct FileConfig {
     pub max_file_mb: Option<u64>,
     /// `--cache` (`agora run`).
     pub cache: Option<PathBuf>,
+    /// `--records`.
+    #[serde(default)]
+    pub records: bool,
     /// `--shard` (`agora count`).
     pub shard: Option<String>,
     /// `--shards` (`agora count`).
@@ -348,6 +351,8 @@ pub struct RunConfig {
     pub cache: Option<PathBuf>,
     /// Which table columns give a speech's text, id and metadata.
     pub columns: Columns,
+    /// Whether each file is a meeting record, split into turns (`--records`).
+    pub records: bool,
 }
 
 /// The default `--input`.
@@ -423,6 +428,7 @@ impl RunConfig {
             by_year: args.by.or(file.by) == Some(ByKey::Year),
             cache: cache.or_else(|| file.cache.clone()),
             columns: Columns { given },
+            records: args.records || file.records,
         }
     }
 }

@@ -24,7 +24,7 @@ use crate::config::Tables;
 use crate::log::Log;
 use crate::manifest::sha256_hex;
 use crate::output::Staging;
-use crate::partial::{PartialFile, SpeechEntry};
+use crate::partial::{PartialFile, RecordsEntry, SpeechEntry};
 use crate::run::{finish_tables, Finish, RunError, Summary, Tally};
 use crate::tables;
 
@@ -130,6 +130,7 @@ pub fn merge(
     let mut lexicon = Lexicon::default();
     let mut tally = Tally::default();
     let mut rows: Vec<SpeechEntry> = Vec::new();
+    let mut records = RecordsEntry::empty();
     for (path, partial) in partials {
         let part = partial
             .counts
@@ -147,7 +148,13 @@ pub fn merge(
         }
         for e in &partial.speeches {
             tally.bytes += e.bytes;
-            tally.encoding(&e.encoding);
+            // Encodings count speeches: each turn of a record has its record's.
+            for _ in 0..e.turns.unwrap_or(1) {
+                tally.encoding(&e.encoding);
+            }
+        }
+        if let Some(part) = &partial.records {
+            records.add(part);
         }
         rows.extend(partial.speeches);
     }
@@ -168,10 +175,13 @@ pub fn merge(
     }
     speeches.finish().map_err(RunError::Io)?;
     drop(rows);
-    let extra = vec![(
+    let mut extra = vec![(
         "merged_from",
         serde_json::json!({ "shards": shard_count, "partials": names }),
     )];
+    if settings.records {
+        extra.push(("records", records.to_json()));
+    }
     finish_tables(
         Finish {
             staging,

@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use agora_stages::cooccurrence::Cooccurrence;
+use agora_stages::ingest::segment::Furniture;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
@@ -432,6 +433,10 @@ pub struct SpeechEntry {
     pub bytes: u64,
     /// Its encoding label.
     pub encoding: String,
+    /// With `--records`: the record's turns, whose rows `row` holds one after
+    /// another (absent for a file that is one speech).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turns: Option<u64>,
 }
 
 /// One row of `errors.csv`.
@@ -542,6 +547,10 @@ pub struct Settings {
     pub top: usize,
     /// `--min-count`.
     pub min_count: u64,
+    /// `--records`: each file a meeting record (absent when off, so other
+    /// runs' partials and caches read as before).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub records: bool,
 }
 
 /// The language of settings written before there was a choice.
@@ -557,10 +566,15 @@ impl Settings {
             serde_json::to_value(other).ok()?,
         );
         let (a, b) = (a.as_object()?, b.as_object()?);
-        a.iter().find_map(|(k, va)| {
-            let vb = b.get(k)?;
+        // A setting left out when off (`records`) is in one side only.
+        let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+        let first = keys.into_iter().find_map(|k| {
+            let (va, vb) = (a.get(k), b.get(k));
             (va != vb).then(|| {
-                let show = |v: &serde_json::Value| {
+                let show = |v: Option<&serde_json::Value>| {
+                    let Some(v) = v else {
+                        return "(not set)".to_owned();
+                    };
                     let s = v.to_string();
                     match s.char_indices().nth(80) {
                         Some((i, _)) => format!("{}…", &s[..i]),
@@ -569,7 +583,8 @@ impl Settings {
                 };
                 format!("{k}: {} vs {}", show(va), show(vb))
             })
-        })
+        });
+        first
     }
 }
 
@@ -598,6 +613,56 @@ pub struct PartialFile {
     pub problems: Vec<ProblemEntry>,
     /// Its counts.
     pub counts: Counts,
+    /// With `--records`: the records, turns and furniture of this part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records: Option<RecordsEntry>,
+}
+
+/// What `--records` did in one part: records split, turns found, furniture
+/// removed by kind (the manifest's `records`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordsEntry {
+    /// Records split into turns.
+    pub files: u64,
+    /// Turns found.
+    pub turns: u64,
+    /// Furniture removed, by kind (`running_heads`, …).
+    pub furniture: BTreeMap<String, u64>,
+}
+
+impl RecordsEntry {
+    /// Nothing yet, with every kind of furniture at 0 (so the manifest
+    /// always names them all).
+    pub fn empty() -> RecordsEntry {
+        let mut entry = RecordsEntry::default();
+        for (kind, _) in Furniture::default().by_kind() {
+            entry.furniture.insert(kind.to_owned(), 0);
+        }
+        entry
+    }
+
+    /// Adds one record: its turns and the furniture removed from it.
+    pub fn add_record(&mut self, turns: u64, furniture: &Furniture) {
+        self.files += 1;
+        self.turns += turns;
+        for (kind, n) in furniture.by_kind() {
+            *self.furniture.entry(kind.to_owned()).or_default() += n;
+        }
+    }
+
+    /// Adds another part's.
+    pub fn add(&mut self, other: &RecordsEntry) {
+        self.files += other.files;
+        self.turns += other.turns;
+        for (kind, n) in &other.furniture {
+            *self.furniture.entry(kind.clone()).or_default() += n;
+        }
+    }
+
+    /// The manifest's `records` key.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({ "files": self.files, "turns": self.turns, "furniture": self.furniture })
+    }
 }
 
 impl PartialFile {

@@ -36,7 +36,8 @@ pub struct Problem {
     pub path: String,
     /// 1-based line in that file, where there is one.
     pub line: Option<u64>,
-    /// The stage that found the problem: `discover`, `read`, `ingest`, `metadata`, `analyze`.
+    /// The stage that found the problem: `discover`, `read`, `ingest`, `segment`,
+    /// `metadata`, `analyze`.
     pub stage: &'static str,
     /// What happened to the file or row.
     pub outcome: Outcome,

@@ -16,7 +16,9 @@
 //! one file is. Workers read their own files and finish out of order; the
 //! writer keeps a small reorder buffer so that `speeches.csv` is written in
 //! speech-id order as results stream in. Each worker sums its speeches'
-//! theme counts into its own [`Totals`], merged at the end; the stem counts
+//! theme counts into its own [`Totals`], merged at the end (with `--records`,
+//! a file is a meeting record: the worker splits it into turns and counts
+//! each as a speech, see `process_record`); the stem counts
 //! of the keyword tables, which grow with every country's vocabulary, are
 //! summed once, by the writer, rather than once per worker. Stems are
 //! numbered by one interner all workers share, so those counts need no
@@ -37,7 +39,10 @@ use std::time::{Duration, Instant};
 
 use agora_stages::analyze::{Analyzer, SpeechCounts};
 use agora_stages::dictionary::{parse_dictionary, Dictionary};
-use agora_stages::ingest::{damaged_utf8, decode, ingest, looks_binary, Encoding, SpeechMeta};
+use agora_stages::ingest::segment::{segment, Furniture};
+use agora_stages::ingest::{
+    damaged_utf8, decode, ingest, ingest_turn, looks_binary, Encoding, SpeechMeta,
+};
 use agora_stages::language::Language;
 use agora_stages::stem::Stemmer;
 use agora_stages::vocabulary::{Interner, Vocabulary};
@@ -57,8 +62,8 @@ use crate::manifest::sha256_hex;
 use crate::metadata::Metadata;
 use crate::output::Staging;
 use crate::partial::{
-    Counts, Hashed, PartialFile, ProblemEntry, Settings, ShardInfo, SpeechEntry, FORMAT,
-    FORMAT_VERSION,
+    Counts, Hashed, PartialFile, ProblemEntry, RecordsEntry, Settings, ShardInfo, SpeechEntry,
+    FORMAT, FORMAT_VERSION,
 };
 use crate::problems::{Outcome, Problem};
 use crate::progress::Progress;
@@ -295,6 +300,8 @@ struct Counted {
     key: Option<crate::partial::Key>,
     /// The speech's metadata and counts, for the keyword tables.
     words: Option<(SpeechMeta, SpeechCounts)>,
+    /// With `--records`: the file's turns and the furniture removed from it.
+    record: Option<(u64, Furniture)>,
 }
 
 /// One file's counts, kept apart for the cache.
@@ -329,6 +336,7 @@ impl CacheEntry {
             from_cache: true,
             key: None,
             words: None,
+            record: None,
         }))
     }
 }
@@ -347,6 +355,8 @@ struct Shared<'a> {
     max_file_bytes: u64,
     /// Where a table's text, id and metadata are.
     columns: &'a Columns,
+    /// Whether each file is a meeting record, split into turns (`--records`).
+    records: bool,
     /// The sources to read, by index, in order.
     todo: &'a [usize],
     /// Whether each file's counts are kept apart (for the cache) instead of
@@ -445,6 +455,7 @@ impl Prepared {
             window: cfg.window,
             top: cfg.top,
             min_count: cfg.min_count,
+            records: cfg.records,
         };
         let layout = Layout {
             themes: matcher.theme_count(),
@@ -516,6 +527,7 @@ fn count_files(
         window: cfg.window,
         max_file_bytes: cfg.max_file_bytes,
         columns: &cfg.columns,
+        records: cfg.records,
         todo,
         per_file,
         previous,
@@ -567,6 +579,12 @@ fn worker_pool(threads: usize) -> anyhow::Result<rayon::ThreadPool> {
 /// `--cache`, files whose counts are in the cache are not read again.
 pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summary, RunError> {
     let started = Instant::now();
+    if cfg.records && cfg.cache.is_some() {
+        // The cache keeps one country and year per file; a record holds many.
+        return Err(usage(anyhow!(
+            "--records cannot be combined with --cache yet: run without --cache (docs/records.md)"
+        )));
+    }
     let prep = Prepared::load(cfg)?;
     if let (Some(_), Some(container)) = (&cfg.cache, prep.found.container()) {
         return Err(usage(anyhow!(
@@ -625,6 +643,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
     let mut kept: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut write_error = None;
     let mut reused = 0u64;
+    let mut records = RecordsEntry::empty();
     let worker_sums = {
         let mut reuse = reuse.into_iter().peekable();
         // One file's results, reused or counted, in speech-id order.
@@ -638,6 +657,13 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
                         write_error.get_or_insert(e);
                     }
                     tally.encoding(counted.encoding);
+                    if let Some((turns, furniture)) = &counted.record {
+                        // Encodings count speeches: each turn has its record's.
+                        for _ in 1..*turns {
+                            tally.encoding(counted.encoding);
+                        }
+                        records.add_record(*turns, furniture);
+                    }
                     let old = previous
                         .as_ref()
                         .and_then(|p| p.entries().get(&*src.speech_id));
@@ -747,6 +773,9 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
     let (totals, lexicon) = sums;
     let encodings = tally.encodings.clone();
     let mut extra = Vec::new();
+    if cfg.records {
+        extra.push(("records", records.to_json()));
+    }
     if let Some(dir) = &cfg.cache {
         extra.push((
             "cache",
@@ -969,6 +998,8 @@ pub fn count(
         tally.problems = prep.problems.clone();
     }
     let mut rows = Vec::new();
+    // With --records, a record is in the shard of its file's id, whole.
+    let mut records = cfg.records.then(RecordsEntry::empty);
     let (totals, lexicon) = count_files(&prep, cfg, &todo, false, None, |done| {
         let src = &found.sources[done.seq];
         progress.advance(done.listed);
@@ -976,11 +1007,15 @@ pub fn count(
             Ok(counted) => {
                 tally.bytes += counted.bytes;
                 tally.encoding(counted.encoding);
+                if let (Some(records), Some((turns, furniture))) = (&mut records, &counted.record) {
+                    records.add_record(*turns, furniture);
+                }
                 rows.push(SpeechEntry {
                     id: src.speech_id.to_string(),
                     row: String::from_utf8_lossy(&counted.row).into_owned(),
                     bytes: counted.bytes,
                     encoding: counted.encoding.to_owned(),
+                    turns: counted.record.map(|(turns, _)| turns),
                 });
                 tally.problems.extend(counted.problems);
             }
@@ -1029,6 +1064,7 @@ pub fn count(
             .map(ProblemEntry::from_problem)
             .collect(),
         counts: Counts::from_totals(&totals, &lexicon),
+        records,
     };
     partial.write(&path).map_err(io)?;
     Ok(summary)
@@ -1597,6 +1633,9 @@ fn process<'a>(
         );
     }
     let (text, encoding) = decode(bytes);
+    if shared.records {
+        return process_record(shared, analyzers, totals, speech, bytes, &text, encoding);
+    }
     let mut ingested = ingest(speech.file_name, &text);
     let mut warnings: Vec<String> = ingested.warnings.drain(..).map(|w| w.to_string()).collect();
     // A row's columns say what a file's name would.
@@ -1617,24 +1656,7 @@ fn process<'a>(
         .into_iter()
         .map(|w| speech.problem("ingest", Outcome::Degraded, w))
         .collect();
-    // Only a file that was not valid UTF-8 can be damaged UTF-8: the check
-    // reads every byte, so valid files (nearly all) skip it.
-    let damaged = (encoding == Encoding::Windows1252).then(|| damaged_utf8(bytes));
-    if let Some(damage) = damaged.flatten() {
-        let problem = Problem::new(
-            speech.path.clone(),
-            "read",
-            Outcome::Degraded,
-            format!(
-                "byte {} is not valid UTF-8 though other characters are: the file was \
-                 decoded as Windows-1252 as a whole, so its non-ASCII characters may read \
-                 wrong (é as Ã©); repair the bytes or save the file again as UTF-8",
-                damage.offset
-            ),
-        );
-        // A table row's problems are at the row's line.
-        problems.push(problem.at_line(speech.line.or(Some(damage.line as u64))));
-    }
+    problems.extend(damage_problem(&speech.path, bytes, encoding, speech.line));
     if counts.tokens == 0 {
         let why = match (bytes.is_empty(), speech.row.is_some()) {
             (true, false) => "empty file",
@@ -1662,11 +1684,150 @@ fn process<'a>(
             )
         }),
         words: shared.layout.counts_words().then_some((meta, counts)),
+        record: None,
     };
     Done {
         seq,
         listed,
         result: Ok(Box::new(counted)),
+    }
+}
+
+/// The row of errors.csv for a file decoded as Windows-1252 that looks like
+/// damaged UTF-8. Only a file that was not valid UTF-8 can be damaged UTF-8:
+/// the check reads every byte, so valid files (nearly all) skip it.
+fn damage_problem(
+    path: &str,
+    bytes: &[u8],
+    encoding: Encoding,
+    row_line: Option<u64>,
+) -> Option<Problem> {
+    let damage = (encoding == Encoding::Windows1252)
+        .then(|| damaged_utf8(bytes))
+        .flatten()?;
+    Some(
+        Problem::new(
+            path,
+            "read",
+            Outcome::Degraded,
+            format!(
+                "byte {} is not valid UTF-8 though other characters are: the file was \
+                 decoded as Windows-1252 as a whole, so its non-ASCII characters may read \
+                 wrong (é as Ã©); repair the bytes or save the file again as UTF-8",
+                damage.offset
+            ),
+        )
+        // A table row's problems are at the row's line.
+        .at_line(row_line.or(Some(damage.line as u64))),
+    )
+}
+
+/// Counts one meeting record (`--records`): splits the decoded text into
+/// turns ([`segment`]), and counts each turn as a speech of its own, with
+/// the speech id `<file's speech id>#<turn, 3 digits or more>` and the file's
+/// metadata row, if any, applied to every turn. The turns' rows go out
+/// together, in turn order, as the file's result; their stem counts go into
+/// the worker's own totals (summed like theme counts, so the tables do not
+/// depend on which worker counted a record). A record without any turn is
+/// skipped with a row in errors.csv.
+fn process_record<'a>(
+    shared: &Shared<'a>,
+    analyzers: &mut Analyzers<'a>,
+    totals: &mut Totals,
+    speech: &Speech<'_>,
+    bytes: &[u8],
+    text: &str,
+    encoding: Encoding,
+) -> Done {
+    let (seq, listed, path) = (speech.seq, speech.listed, &speech.path);
+    let record = match segment(text) {
+        Ok(record) => record,
+        Err(e) => {
+            return Done {
+                seq,
+                listed,
+                result: Err(speech.problem("segment", Outcome::Skipped, e.to_string())),
+            }
+        }
+    };
+    let mut problems: Vec<Problem> = damage_problem(path, bytes, encoding, speech.line)
+        .into_iter()
+        .collect();
+    if record.symbol.is_none() {
+        problems.push(
+            speech.problem(
+                "segment",
+                Outcome::Degraded,
+                "no meeting symbol (S/PV.…, A/…/PV.…) in the record's header or running heads; \
+             the meeting column is empty"
+                    .into(),
+            ),
+        );
+    }
+    let listed_as = if speech.file { seq } else { usize::MAX };
+    let language = language_of(shared, listed_as);
+    let mut rows = Vec::new();
+    for turn in &record.turns {
+        let mut ingested = ingest_turn(&record, turn);
+        let mut warnings: Vec<String> =
+            ingested.warnings.drain(..).map(|w| w.to_string()).collect();
+        if let Some(row) = speech.row {
+            warnings.extend(row.apply(&mut ingested.meta));
+        }
+        let joined = shared.metadata.apply(listed_as, &mut ingested.meta);
+        warnings.extend(joined.map(|w| w.to_string()));
+        let counts = analyzers.get(shared, language).analyze(&ingested.body);
+        let line = Some(turn.line as u64);
+        problems.extend(warnings.into_iter().map(|w| {
+            Problem::new(
+                path,
+                "ingest",
+                Outcome::Degraded,
+                format!("turn {}: {w}", turn.number),
+            )
+            .at_line(line)
+        }));
+        if counts.tokens == 0 {
+            problems.push(
+                Problem::new(
+                    path,
+                    "analyze",
+                    Outcome::Degraded,
+                    format!(
+                        "turn {}: no words after the speaker header; counted with 0 tokens",
+                        turn.number
+                    ),
+                )
+                .at_line(line),
+            );
+        }
+        totals.add_themes(&ingested.meta, &counts);
+        if shared.layout.counts_words() {
+            totals.add_words(&ingested.meta, &counts);
+        }
+        let id = format!("{}#{:03}", speech.id, turn.number);
+        rows.extend(tables::speech_row(
+            &id,
+            path,
+            &ingested.meta,
+            encoding.label(),
+            &counts,
+        ));
+    }
+    Done {
+        seq,
+        listed,
+        result: Ok(Box::new(Counted {
+            bytes: bytes.len() as u64,
+            row: rows,
+            encoding: encoding.label(),
+            problems,
+            file: None,
+            from_cache: false,
+            key: None,
+            words: None,
+            record: Some((record.turns.len() as u64, record.furniture)),
+        })),
     }
 }
 
@@ -1734,6 +1895,7 @@ mod tests {
             window: 5,
             max_file_bytes: MAX_FILE_BYTES,
             columns: &Columns::default(),
+            records: false,
             todo: &[0, 1, 2],
             per_file: false,
             previous: None,

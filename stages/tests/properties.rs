@@ -141,3 +141,66 @@ proptest! {
         }
     }
 }
+
+/// Pieces of meeting records: headers, broken headers, furniture, and text.
+const RECORD_PIECES: &[&str] = &[
+    "The President: ",
+    "Mr. Dupont (France)",
+    " (spoke",
+    "in French): ",
+    "Hadiza (spoke in French):",
+    "In favour: ",
+    "16/01/2020",
+    " The situation ",
+    "S/PV.8704",
+    " (Resumption 1)",
+    "A/75/PV.3",
+    "20-00911",
+    " (E)",
+    "*2000911*",
+    "3/34",
+    "The meeting rose at 12.15 p.m.",
+    "This record contains the text of speeches",
+    "documents.un.org",
+    "Thursday, 16 January 2020",
+    "refugees",
+    "é",
+    "日本",
+    "\u{FEFF}",
+    "\x0c",
+    " ",
+    "\n",
+    "\r\n",
+    "(",
+    ")",
+    ":",
+    ".",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn segmenting_any_text_gives_ordered_turns_that_open_with_a_header(
+        text in prop_oneof![
+            any::<String>(),
+            prop::collection::vec(prop::sample::select(RECORD_PIECES), 0..60)
+                .prop_map(|p| p.concat()),
+        ]
+    ) {
+        use agora_stages::ingest::{parse_header, segment::segment};
+        let Ok(record) = segment(&text) else {
+            return Ok(());
+        };
+        let mut end = 0;
+        let mut line = 0;
+        for (k, turn) in record.turns.iter().enumerate() {
+            prop_assert_eq!(turn.number as usize, k + 1);
+            prop_assert!(end <= turn.span.start && turn.span.start <= turn.span.end);
+            prop_assert!(line < turn.line);
+            (end, line) = (turn.span.end, turn.line);
+            prop_assert!(parse_header(record.turn_text(turn)).is_some());
+        }
+        prop_assert!(end <= record.text.len());
+    }
+}

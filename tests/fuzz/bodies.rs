@@ -16,9 +16,10 @@ use agora::discover::Discovery;
 use agora::metadata::Metadata;
 use agora_stages::analyze::Analyzer;
 use agora_stages::dictionary::parse_dictionary;
+use agora_stages::ingest::segment::segment as segment_record;
 use agora_stages::ingest::{
-    damaged_utf8, decode, ingest as ingest_text, looks_binary, parse_file_name, parse_header,
-    Encoding,
+    damaged_utf8, decode, ingest as ingest_text, ingest_turn, looks_binary, parse_file_name,
+    parse_header, Encoding, Warning,
 };
 use agora_stages::language::Language;
 use agora_stages::matcher::Matcher;
@@ -64,6 +65,27 @@ pub fn ingest(data: &[u8]) {
     }
     // The file-name parser on names made of the same bytes.
     let _ = parse_file_name(&String::from_utf8_lossy(bytes));
+}
+
+/// Segmenting raw bytes as a meeting record (`--records`), then reading each
+/// turn: turns are numbered from 1, in order, on character boundaries, and
+/// each opens with the speaker header it was found by.
+pub fn segment(data: &[u8]) {
+    let (text, _) = decode(data);
+    let Ok(record) = segment_record(&text) else {
+        return;
+    };
+    let mut end = 0;
+    for (k, turn) in record.turns.iter().enumerate() {
+        assert_eq!(turn.number as usize, k + 1);
+        let span = &turn.span;
+        assert!(end <= span.start && span.start <= span.end && span.end <= record.text.len());
+        assert!(record.text.is_char_boundary(span.start) && record.text.is_char_boundary(span.end));
+        end = span.end;
+        let speech = ingest_turn(&record, turn);
+        assert!(!speech.warnings.contains(&Warning::NoHeader));
+        assert_eq!(speech.meta.turn, Some(turn.number));
+    }
 }
 
 /// The default dictionary, compiled once: the analyzer must agree with the

@@ -4,7 +4,9 @@
 //! a Security Council speaker header ([`header`]), normalizes the country to
 //! an ISO 3166-1 alpha-3 code and one canonical name ([`country`]), and
 //! decides the speaker's role. [`SpeechMeta::apply`] then lets metadata from a
-//! CSV override what names and headers said.
+//! CSV override what names and headers said. A whole meeting record is first
+//! split into turns by [`segment`]; [`ingest_turn`] reads each turn as
+//! [`ingest`] reads a Security Council file.
 //!
 //! This stage reads no files ([`decode`] turns bytes the pipeline read into
 //! text) and does not touch the speech text beyond cutting the header off.
@@ -13,6 +15,7 @@ pub mod country;
 pub mod decode;
 pub mod filename;
 pub mod header;
+pub mod segment;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -215,27 +218,7 @@ pub fn ingest<'a>(file_name: &str, text: &'a str) -> Ingested<'a> {
             meta.year = Some(*year);
             meta.turn = Some(*turn);
             meta.meeting = kind.meeting_symbol().unwrap_or_default();
-            match parse_header(text) {
-                Some(h) => {
-                    body = match h.spilled {
-                        Some(spilled) => Cow::Owned(format!("{spilled} {}", &text[h.body_start..])),
-                        None => Cow::Borrowed(&text[h.body_start..]),
-                    };
-                    meta.speaker = h.speaker.to_owned();
-                    // Verbatim records note only speeches not delivered in English.
-                    meta.language = match (h.language, h.language_note) {
-                        (Some(language), _) => language,
-                        (None, true) => "",
-                        (None, false) => "English",
-                    }
-                    .to_owned();
-                    meta.role = Some(role_of(&h));
-                    if let Some(c) = h.country {
-                        warnings.extend(meta.set_country(c));
-                    }
-                }
-                None => warnings.push(Warning::NoHeader),
-            }
+            body = read_header(text, &mut meta, &mut warnings);
         }
         FileKind::GeneralDebate {
             code,
@@ -253,6 +236,55 @@ pub fn ingest<'a>(file_name: &str, text: &'a str) -> Ingested<'a> {
         meta,
         body,
         warnings,
+    }
+}
+
+/// Reads one turn of a meeting record split by [`segment::segment`]: the
+/// same speaker header rules as a Security Council file, with meeting,
+/// turn, date and year from the record instead of a file name.
+pub fn ingest_turn<'a>(record: &'a segment::Record, turn: &segment::Turn) -> Ingested<'a> {
+    let mut meta = SpeechMeta {
+        year: record.year(),
+        date: record.date.clone().unwrap_or_default(),
+        meeting: record.symbol.clone().unwrap_or_default(),
+        turn: Some(turn.number),
+        ..SpeechMeta::default()
+    };
+    let mut warnings = Vec::new();
+    let body = read_header(record.turn_text(turn), &mut meta, &mut warnings);
+    Ingested {
+        meta,
+        body,
+        warnings,
+    }
+}
+
+/// Cuts the speaker header off a turn's text into `meta` (speaker, role,
+/// country, language); returns the countable text.
+fn read_header<'a>(
+    text: &'a str,
+    meta: &mut SpeechMeta,
+    warnings: &mut Vec<Warning>,
+) -> Cow<'a, str> {
+    let Some(h) = parse_header(text) else {
+        warnings.push(Warning::NoHeader);
+        return Cow::Borrowed(text);
+    };
+    meta.speaker = h.speaker.to_owned();
+    // Verbatim records note only speeches not delivered in English.
+    meta.language = match (h.language, h.language_note) {
+        (Some(language), _) => language,
+        (None, true) => "",
+        (None, false) => "English",
+    }
+    .to_owned();
+    meta.role = Some(role_of(&h));
+    if let Some(c) = h.country {
+        warnings.extend(meta.set_country(c));
+    }
+    match h.spilled {
+        Some(spilled) => Cow::Owned(format!("{spilled} {}", &text[h.body_start..])),
+        None => Cow::Borrowed(&text[h.body_start..]),
     }
 }
 
@@ -351,6 +383,35 @@ mod tests {
         let s = ingest("UNSC_2020_SPV.1_spch003.txt", "  ");
         assert_eq!(s.meta.role(), Role::None);
         assert_eq!(s.warnings, vec![Warning::NoHeader]);
+    }
+
+    #[test]
+    fn a_record_turn_reads_like_a_security_council_file() {
+        let text = "United Nations S/PV.8999\nFriday, 6 March 2026, 3 p.m.\n\
+                    The President: We begin.\n\
+                    Mr. Abarry (Niger) (spoke in French): Allow me first\n";
+        let record = segment::segment(text).unwrap();
+        let turn = ingest_turn(&record, &record.turns[1]);
+        let file = ingest(
+            "UNSC_2026_SPV.8999_spch002.txt",
+            "Mr. Abarry (Niger) (spoke in French): Allow me first",
+        );
+        assert_eq!(turn.body, file.body);
+        assert_eq!(
+            SpeechMeta {
+                date: String::new(),
+                ..turn.meta.clone()
+            },
+            file.meta
+        );
+        assert_eq!(turn.meta.date, "2026-03-06");
+        assert_eq!(turn.meta.turn, Some(2));
+        let president = ingest_turn(&record, &record.turns[0]);
+        assert_eq!(
+            (president.meta.role(), president.meta.speaker.as_str()),
+            (Role::President, "The President")
+        );
+        assert_eq!(president.body, "We begin.");
     }
 
     #[test]
