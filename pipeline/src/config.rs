@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
-use crate::cli::{ByKey, CorpusArgs, LogFormat, TableName};
+use crate::cli::{ByKey, CorpusArgs, FormatName, LogFormat, OutputArgs, ReportArgs, TableName};
 
 /// The default dictionary, built into the binary so that `agora run --input
 /// DIR` works from any folder.
@@ -212,6 +212,16 @@ pub struct FileConfig {
     pub quiet: bool,
     /// `--log-format`: `text` or `json`.
     pub log_format: Option<LogFormatName>,
+    /// `--format` (`agora run`, `agora merge`).
+    #[serde(default)]
+    pub format: Vec<FormatName>,
+    /// `report = false` is `--no-report`.
+    pub report: Option<bool>,
+    /// `--countries` (the report's trend charts).
+    #[serde(default)]
+    pub countries: Vec<String>,
+    /// `--heatmap-country` (the report's second heatmap).
+    pub heatmap_country: Option<String>,
 }
 
 /// `log-format` in the configuration file.
@@ -292,6 +302,93 @@ pub struct RunConfig {
     pub by_year: bool,
     /// Where per-file counts are kept between runs (`--cache`).
     pub cache: Option<PathBuf>,
+    /// Parquet copies and the report ([`Outputs::default`] until the
+    /// caller sets them from `--format` and `--report`).
+    pub outputs: Outputs,
+}
+
+/// What the report shows (`--countries`, `--heatmap-country`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// Countries of the trend charts (codes or names); empty: the four with the most tokens.
+    pub countries: Vec<String>,
+    /// Country of the second heatmap; `None`: the first of the trend charts' countries.
+    pub heatmap_country: Option<String>,
+}
+
+impl ReportOptions {
+    /// From the command line, else the configuration file.
+    pub fn resolve(args: ReportArgs, file: &FileConfig) -> ReportOptions {
+        ReportOptions {
+            countries: if args.countries.is_empty() {
+                file.countries.clone()
+            } else {
+                args.countries
+            },
+            heatmap_country: args
+                .heatmap_country
+                .or_else(|| file.heatmap_country.clone()),
+        }
+    }
+}
+
+/// What `agora run` and `agora merge` write besides the CSV tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outputs {
+    /// Parquet copies of the tables.
+    pub parquet: bool,
+    /// report.html, and what it shows.
+    pub report: Option<ReportOptions>,
+}
+
+impl Default for Outputs {
+    /// Parquet (when built in) and the report.
+    fn default() -> Self {
+        Outputs {
+            parquet: cfg!(feature = "parquet"),
+            report: Some(ReportOptions::default()),
+        }
+    }
+}
+
+impl Outputs {
+    /// From the command line, else the configuration file, else the
+    /// default. CSV is always written (the report, `--cache` and the
+    /// Parquet copies are made from it), so a `--format` without `csv` is
+    /// an error, as is `parquet` in a build without the `parquet` feature.
+    pub fn resolve(args: OutputArgs, file: &FileConfig) -> Result<Outputs> {
+        let formats = if args.format.is_empty() {
+            file.format.clone()
+        } else {
+            args.format
+        };
+        let parquet = if formats.is_empty() {
+            cfg!(feature = "parquet")
+        } else {
+            if !formats.contains(&FormatName::Csv) {
+                anyhow::bail!(
+                    "--format must include csv (the CSV tables are always written; \
+                     the Parquet copies are made from them): use --format csv,parquet"
+                );
+            }
+            formats.contains(&FormatName::Parquet)
+        };
+        if parquet && !cfg!(feature = "parquet") {
+            anyhow::bail!(
+                "this agora was built without Parquet support (cargo feature `parquet`); \
+                 use --format csv, or rebuild with default features"
+            );
+        }
+        let report = if args.no_report {
+            false
+        } else {
+            args.report || file.report.unwrap_or(true)
+        };
+        Ok(Outputs {
+            parquet,
+            report: report.then(|| ReportOptions::resolve(args.report_options, file)),
+        })
+    }
 }
 
 /// The default `--input`.
@@ -353,6 +450,7 @@ impl RunConfig {
             tables: Tables::from_names(names).only_if(args.terms || file.terms),
             by_year: args.by.or(file.by) == Some(ByKey::Year),
             cache: cache.or_else(|| file.cache.clone()),
+            outputs: Outputs::default(),
         }
     }
 }
