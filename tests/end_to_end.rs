@@ -480,10 +480,15 @@ fn tables_selects_what_is_computed_and_written() {
     assert_eq!(
         files,
         [
+            "datapackage.json",
             "errors.csv",
+            "errors.parquet",
             "manifest.json",
+            "report.html",
             "speeches.csv",
-            "theme_counts.csv"
+            "speeches.parquet",
+            "theme_counts.csv",
+            "theme_counts.parquet"
         ]
     );
     let manifest: serde_json::Value = serde_json::from_str(&read(&out, "manifest.json")).unwrap();
