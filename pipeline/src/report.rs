@@ -76,6 +76,8 @@ pub fn escape(text: &str) -> String {
 
 /// A country as the tables key it: (`country_iso3`, `country_name`).
 type Country = (String, String);
+/// Speeches with hits of both themes of a pair (theme indexes, i < j).
+type Pairs = BTreeMap<(usize, usize), u64>;
 
 /// How a country is named on the page.
 fn label(c: &Country) -> String {
@@ -186,7 +188,7 @@ struct Data {
     /// Per (country, year): one cell per theme.
     cells: BTreeMap<(Country, Option<i64>), Vec<Cell>>,
     /// Speeches with hits of both themes (i < j), per country: from theme_cooccurrence.csv.
-    together: Option<BTreeMap<Country, BTreeMap<(usize, usize), u64>>>,
+    together: Option<BTreeMap<Country, Pairs>>,
     /// collocates.csv, keyness.csv, errors.csv when written.
     collocates: Option<Csv>,
     keyness: Option<Csv>,
@@ -235,7 +237,7 @@ impl Data {
                     c.col("theme_b")?,
                     c.col("n_ab")?,
                 );
-                let mut map: BTreeMap<Country, BTreeMap<(usize, usize), u64>> = BTreeMap::new();
+                let mut map: BTreeMap<Country, Pairs> = BTreeMap::new();
                 for r in 0..c.rows.len() {
                     if c.text(r, unit) != "speech" {
                         continue;
@@ -503,7 +505,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -708,8 +710,9 @@ fn trend_chart(html: &mut String, theme: &str, years: &[i64], series: &[Series])
          text-anchor=\"middle\" fill=\"#444\">hits per 10,000 tokens</text>",
         top + (h - top - bottom) / 2.0
     );
-    // The x axis: every year when few, else about eight.
-    let every = years.len().div_ceil(8).max(1);
+    // The x axis: a tick for every year, a label where it does not run
+    // into the next one (the last year always labelled; years can be
+    // uneven, 2016 beside 2020).
     let _ = write!(
         html,
         "<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#888\"/>",
@@ -717,19 +720,23 @@ fn trend_chart(html: &mut String, theme: &str, years: &[i64], series: &[Series])
         h - bottom,
         h - bottom
     );
-    for (i, year) in years.iter().enumerate() {
-        if i % every != 0 && i != years.len() - 1 {
-            continue;
-        }
+    let mut labelled = f64::INFINITY;
+    for year in years.iter().rev() {
+        let at = x(*year);
         let _ = write!(
             html,
-            "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{1:.1}\" y2=\"{2:.1}\" stroke=\"#888\"/>\
-             <text x=\"{0:.1}\" y=\"{3:.1}\" font-size=\"11\" text-anchor=\"middle\">{year}</text>",
-            x(*year),
+            "<line x1=\"{at:.1}\" x2=\"{at:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#888\"/>",
             h - bottom,
             h - bottom + 4.0,
-            h - bottom + 17.0
         );
+        if labelled - at >= 34.0 {
+            let _ = write!(
+                html,
+                "<text x=\"{at:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{year}</text>",
+                h - bottom + 17.0
+            );
+            labelled = at;
+        }
     }
     let _ = write!(
         html,
@@ -817,7 +824,7 @@ fn heatmaps(html: &mut String, data: &Data, country: Option<&Country>) {
             s.with_theme += c.with_theme;
         }
     }
-    let mut corpus_ab: BTreeMap<(usize, usize), u64> = BTreeMap::new();
+    let mut corpus_ab = Pairs::new();
     for pairs in together.values() {
         for (k, n) in pairs {
             *corpus_ab.entry(*k).or_default() += n;
@@ -841,14 +848,7 @@ fn heatmaps(html: &mut String, data: &Data, country: Option<&Country>) {
 
 /// One heatmap: `cells` give N (speeches) and the speeches with each theme,
 /// `ab` the speeches with both of a pair.
-fn heatmap(
-    html: &mut String,
-    data: &Data,
-    title: &str,
-    cells: &[Cell],
-    ab: &BTreeMap<(usize, usize), u64>,
-    id: usize,
-) {
+fn heatmap(html: &mut String, data: &Data, title: &str, cells: &[Cell], ab: &Pairs, id: usize) {
     let n_themes = data.themes.len();
     let n = cells.first().map_or(0, |c| c.speeches);
     let cell = 36.0;
