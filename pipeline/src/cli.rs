@@ -177,7 +177,7 @@ pub struct OutputArgs {
     pub report: bool,
 
     /// Do not write report.html.
-    #[arg(long)]
+    #[arg(long, overrides_with = "report")]
     pub no_report: bool,
 
     /// What the report shows.

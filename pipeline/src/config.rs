@@ -516,4 +516,53 @@ mod tests {
         assert_eq!(Tables::from_labels(&t.names()), Some(t));
         assert_eq!(Tables::from_labels(&["nope"]), None);
     }
+
+    #[test]
+    fn formats_and_report_from_the_file_and_the_command_line() {
+        let default = Outputs::resolve(OutputArgs::default(), &FileConfig::default()).unwrap();
+        assert_eq!(default, Outputs::default());
+        assert_eq!(default.parquet, cfg!(feature = "parquet"));
+        assert_eq!(default.report, Some(ReportOptions::default()));
+
+        let file = FileConfig::parse(
+            "format = [\"csv\"]\nreport = false\ncountries = [\"FRA\"]\nheatmap-country = \"NOR\"\n",
+        )
+        .unwrap();
+        let from_file = Outputs::resolve(OutputArgs::default(), &file).unwrap();
+        assert_eq!((from_file.parquet, from_file.report), (false, None));
+        // The command line wins: --report turns it back on, its countries replace the file's.
+        let args = OutputArgs {
+            report: true,
+            report_options: ReportArgs {
+                countries: vec!["USA".into()],
+                heatmap_country: None,
+            },
+            ..OutputArgs::default()
+        };
+        let outputs = Outputs::resolve(args, &file).unwrap();
+        assert_eq!(
+            outputs.report,
+            Some(ReportOptions {
+                countries: vec!["USA".into()],
+                heatmap_country: Some("NOR".into()),
+            })
+        );
+
+        let only_parquet = OutputArgs {
+            format: vec![FormatName::Parquet],
+            ..OutputArgs::default()
+        };
+        let err = Outputs::resolve(only_parquet, &FileConfig::default()).unwrap_err();
+        assert!(err.to_string().contains("must include csv"), "{err}");
+        let no_report = OutputArgs {
+            no_report: true,
+            ..OutputArgs::default()
+        };
+        assert_eq!(
+            Outputs::resolve(no_report, &FileConfig::default())
+                .unwrap()
+                .report,
+            None
+        );
+    }
 }

@@ -92,7 +92,7 @@ fn main() -> ExitCode {
             let options = ReportOptions::resolve(args.report_options, &file);
             return match agora::report::write_into(&dir, &options) {
                 Ok(path) => {
-                    if !log.quiet {
+                    if !log.quiet && log.format == LogFormat::Text {
                         eprintln!("agora report: wrote {}", path.display());
                     }
                     ExitCode::SUCCESS
