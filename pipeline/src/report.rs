@@ -89,16 +89,29 @@ fn label(c: &Country) -> String {
     }
 }
 
-/// One CSV table read whole, with its columns by name.
+/// The rows of a CSV table that the report keeps, with its columns by name.
 struct Csv {
     name: &'static str,
     header: Vec<String>,
     rows: Vec<csv::StringRecord>,
+    /// The line of each row in the file (for messages).
+    lines: Vec<u64>,
 }
 
 impl Csv {
-    /// Reads `dir/name`, or `None` when the run did not write it.
+    /// Reads `dir/name` whole, or `None` when the run did not write it.
     fn read(dir: &Path, name: &'static str) -> Result<Option<Csv>> {
+        Csv::read_where(dir, name, |_, _| Ok(true))
+    }
+
+    /// Reads `dir/name` a row at a time, keeping the rows for which `keep`
+    /// (given the table and the new row's index) says so: tables keyed by
+    /// year can be large, and the report needs few of their rows.
+    fn read_where(
+        dir: &Path,
+        name: &'static str,
+        mut keep: impl FnMut(&Csv, usize) -> Result<bool>,
+    ) -> Result<Option<Csv>> {
         let path = dir.join(name);
         if !path.is_file() {
             return Ok(None);
@@ -106,11 +119,31 @@ impl Csv {
         let mut reader =
             csv::Reader::from_path(&path).with_context(|| format!("cannot read {name}"))?;
         let header = reader.headers()?.iter().map(str::to_owned).collect();
-        let rows = reader
-            .records()
-            .collect::<Result<Vec<_>, _>>()
-            .with_context(|| format!("cannot read {name}"))?;
-        Ok(Some(Csv { name, header, rows }))
+        let mut table = Csv {
+            name,
+            header,
+            rows: Vec::new(),
+            lines: Vec::new(),
+        };
+        // Line 1 is the header.
+        let mut line = 1;
+        loop {
+            let mut record = csv::StringRecord::new();
+            if !reader
+                .read_record(&mut record)
+                .with_context(|| format!("cannot read {name}"))?
+            {
+                break;
+            }
+            line += 1;
+            table.rows.push(record);
+            table.lines.push(line);
+            if !keep(&table, table.rows.len() - 1)? {
+                table.rows.pop();
+                table.lines.pop();
+            }
+        }
+        Ok(Some(table))
     }
 
     /// The index of a column, or `None` when the table lacks it.
@@ -134,7 +167,7 @@ impl Csv {
             anyhow!(
                 "{} line {}, column {}: {field:?} is not a count",
                 self.name,
-                row + 2,
+                self.lines[row],
                 self.header[col]
             )
         })
@@ -146,7 +179,7 @@ impl Csv {
             anyhow!(
                 "{} line {}: {} is empty",
                 self.name,
-                row + 2,
+                self.lines[row],
                 self.header[col]
             )
         })
@@ -189,10 +222,8 @@ struct Data {
     cells: BTreeMap<(Country, Option<i64>), Vec<Cell>>,
     /// Speeches with hits of both themes (i < j), per country: from theme_cooccurrence.csv.
     together: Option<BTreeMap<Country, Pairs>>,
-    /// collocates.csv, keyness.csv, errors.csv when written.
-    collocates: Option<Csv>,
-    keyness: Option<Csv>,
-    errors: Option<Csv>,
+    /// Rows of errors.csv and files skipped, when written.
+    errors: Option<(u64, u64)>,
 }
 
 impl Data {
@@ -228,42 +259,39 @@ impl Data {
             cell.speeches = counts.count(r, speeches)?;
             cell.with_theme += counts.count(r, with)?;
         }
-        let together = match Csv::read(dir, tables::COOCCURRENCE)? {
-            None => None,
-            Some(c) => {
-                let (unit, a, b, ab) = (
-                    c.col("unit")?,
-                    c.col("theme_a")?,
-                    c.col("theme_b")?,
-                    c.col("n_ab")?,
-                );
-                let mut map: BTreeMap<Country, Pairs> = BTreeMap::new();
-                for r in 0..c.rows.len() {
-                    if c.text(r, unit) != "speech" {
-                        continue;
-                    }
-                    let index = |col| themes.iter().position(|t| t == c.text(r, col));
-                    let (Some(i), Some(j)) = (index(a), index(b)) else {
-                        continue;
-                    };
-                    let key = (i.min(j), i.max(j));
-                    // Summed over years, with --by year.
-                    *map.entry(c.country(r)?)
-                        .or_default()
-                        .entry(key)
-                        .or_default() += c.count(r, ab)?;
-                }
-                Some(map)
+        // Summed over countries (and years) as it is read, a row at a time.
+        let mut together: BTreeMap<Country, Pairs> = BTreeMap::new();
+        let written = Csv::read_where(dir, tables::COOCCURRENCE, |c, r| {
+            if c.text(r, c.col("unit")?) != "speech" {
+                return Ok(false);
             }
-        };
+            let index = |col| themes.iter().position(|t| t == c.text(r, col));
+            let (Some(i), Some(j)) = (index(c.col("theme_a")?), index(c.col("theme_b")?)) else {
+                return Ok(false);
+            };
+            *together
+                .entry(c.country(r)?)
+                .or_default()
+                .entry((i.min(j), i.max(j)))
+                .or_default() += c.count(r, c.col("n_ab")?)?;
+            Ok(false)
+        })?;
+        let together = written.map(|_| together);
+        let (mut rows, mut skipped) = (0, 0);
+        let errors = Csv::read_where(dir, tables::ERRORS, |e, r| {
+            rows += 1;
+            if e.text(r, e.col("outcome")?) == "skipped" {
+                skipped += 1;
+            }
+            Ok(false)
+        })?
+        .map(|_| (rows, skipped));
         Ok(Some(Data {
             themes,
             years: years.into_iter().collect(),
             cells,
             together,
-            collocates: Csv::read(dir, tables::COLLOCATES)?,
-            keyness: Csv::read(dir, tables::KEYNESS)?,
-            errors: Csv::read(dir, tables::ERRORS)?,
+            errors,
         }))
     }
 
@@ -369,8 +397,12 @@ pub fn build(dir: &Path, options: &ReportOptions) -> Result<String> {
     summary(&mut html, &data);
     trends(&mut html, &data, &countries);
     heatmaps(&mut html, &data, heat_country.as_ref());
-    collocate_table(&mut html, &data, &countries)?;
-    keyness_table(&mut html, &data, &countries)?;
+    // Only the rows of the countries shown are kept.
+    let shown = |table: &Csv, r: usize| Ok(countries.contains(&table.country(r)?));
+    let collocates = Csv::read_where(dir, tables::COLLOCATES, shown)?;
+    collocate_table(&mut html, &data, collocates.as_ref(), &countries)?;
+    let keyness = Csv::read_where(dir, tables::KEYNESS, shown)?;
+    keyness_table(&mut html, keyness.as_ref(), &countries)?;
     html.push_str(
         "<footer>Made by agora from the tables beside this file; every column is described in \
          docs/output.md. Rates are Σ hits × 10,000 / Σ tokens over the speeches concerned.\
@@ -458,18 +490,7 @@ fn summary(html: &mut String, data: &Data) {
         (Some(a), _) => a.to_string(),
         _ => "none".to_owned(),
     };
-    let (rows, skipped) = match &data.errors {
-        Some(e) => {
-            let outcome = e.find("outcome");
-            let skipped = outcome.map_or(0, |o| {
-                (0..e.rows.len())
-                    .filter(|&r| e.text(r, o) == "skipped")
-                    .count()
-            });
-            (e.rows.len(), skipped)
-        }
-        None => (0, 0),
-    };
+    let (rows, skipped) = data.errors.unwrap_or((0, 0));
     let _ = write!(
         html,
         "<section id=\"summary\">\n<h2>Corpus</h2>\n<dl class=\"stats\">\
@@ -486,8 +507,8 @@ fn summary(html: &mut String, data: &Data) {
         escape(&years),
         thousands(tokens),
         data.themes.len(),
-        thousands(rows as u64),
-        thousands(skipped as u64),
+        thousands(rows),
+        thousands(skipped),
     );
     if no_year > 0 {
         let _ = writeln!(
@@ -998,9 +1019,14 @@ fn rows_of(table: &Csv, country: &Country) -> Result<(Vec<usize>, Option<u64>)> 
     Ok((kept, latest))
 }
 
-fn collocate_table(html: &mut String, data: &Data, countries: &[Country]) -> Result<()> {
+fn collocate_table(
+    html: &mut String,
+    data: &Data,
+    table: Option<&Csv>,
+    countries: &[Country],
+) -> Result<()> {
     html.push_str("<section id=\"collocates\">\n<h2>Top collocates per theme</h2>\n");
-    let Some(table) = &data.collocates else {
+    let Some(table) = table else {
         html.push_str(
             "<p class=\"note\">collocates.csv was not written (<code>--tables</code>).</p>\n</section>\n",
         );
@@ -1068,9 +1094,9 @@ fn collocate_table(html: &mut String, data: &Data, countries: &[Country]) -> Res
     Ok(())
 }
 
-fn keyness_table(html: &mut String, data: &Data, countries: &[Country]) -> Result<()> {
+fn keyness_table(html: &mut String, table: Option<&Csv>, countries: &[Country]) -> Result<()> {
     html.push_str("<section id=\"keyness\">\n<h2>Key terms per country</h2>\n");
-    let Some(table) = &data.keyness else {
+    let Some(table) = table else {
         html.push_str(
             "<p class=\"note\">keyness.csv was not written (<code>--tables</code>).</p>\n</section>\n",
         );
