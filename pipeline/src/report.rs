@@ -79,13 +79,14 @@ type Country = (String, String);
 /// Speeches with hits of both themes of a pair (theme indexes, i < j).
 type Pairs = BTreeMap<(usize, usize), u64>;
 
-/// How a country is named on the page.
+/// How a country is named on the page: `Name (ISO)`, or whichever of the
+/// two the tables have.
 fn label(c: &Country) -> String {
-    match (c.0.is_empty(), c.1.is_empty()) {
-        (_, false) if !c.0.is_empty() => format!("{} ({})", c.1, c.0),
-        (_, false) => c.1.clone(),
-        (false, true) => c.0.clone(),
-        (true, true) => "no country".to_owned(),
+    match (c.0.as_str(), c.1.as_str()) {
+        ("", "") => "no country".to_owned(),
+        (iso3, "") => iso3.to_owned(),
+        ("", name) => name.to_owned(),
+        (iso3, name) => format!("{name} ({iso3})"),
     }
 }
 
@@ -434,6 +435,7 @@ pub fn write_into(dir: &Path, options: &ReportOptions) -> Result<PathBuf, RunErr
     Ok(path)
 }
 
+/// The page up to `<body>`: the policy that forbids any fetch, and the styles.
 const HEAD: &str = r#"<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -563,7 +565,8 @@ fn tick_label(v: f64) -> String {
     }
 }
 
-/// A marker of series `i` at (x, y): circle, square, triangle, diamond, …
+/// A marker of series `i` at (x, y): circle, square, triangle, diamond, …;
+/// `tooltip` (escaped already) shows on hover.
 fn marker(i: usize, x: f64, y: f64, colour: &str, tooltip: &str) -> String {
     let shape = match i % 4 {
         0 => format!("<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\""),
@@ -588,9 +591,18 @@ fn marker(i: usize, x: f64, y: f64, colour: &str, tooltip: &str) -> String {
             x - 5.0
         ),
     };
-    format!("{shape} fill=\"{colour}\" stroke=\"#fff\" stroke-width=\"0.8\"><title>{tooltip}</title></{}>", tag_of(&shape))
+    let title = if tooltip.is_empty() {
+        String::new()
+    } else {
+        format!("<title>{tooltip}</title>")
+    };
+    format!(
+        "{shape} fill=\"{colour}\" stroke=\"#fff\" stroke-width=\"0.8\">{title}</{}>",
+        tag_of(&shape)
+    )
 }
 
+/// The element name of an opening tag (`<circle …` → `circle`).
 fn tag_of(shape: &str) -> &str {
     shape
         .trim_start_matches('<')
