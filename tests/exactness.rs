@@ -209,7 +209,13 @@ proptest! {
             agora::run::count(&cfg, Shard { index, count: shards }, &partials, &quiet("count")).unwrap();
         }
         let merged_out = root.join("merged");
-        let merged = agora::merge::merge(&[partials], &merged_out, &[], &quiet("merge")).unwrap();
+        let merged = agora::merge::merge(
+            &[partials],
+            &merged_out,
+            &agora::config::Outputs::default(),
+            &[],
+            &quiet("merge"),
+        ).unwrap();
         assert_same_tables(&out, &merged_out);
         prop_assert_eq!(
             (whole.speeches, whole.skipped, whole.problems, whole.tokens, whole.bytes),

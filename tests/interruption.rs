@@ -71,7 +71,7 @@ fn verify(out: &Path) -> Vec<String> {
         .collect();
     present.sort();
     let mut listed: Vec<String> = tables.keys().cloned().collect();
-    listed.push("manifest.json".into());
+    listed.extend(["manifest.json", "datapackage.json", "report.html"].map(String::from));
     listed.sort();
     assert_eq!(present, listed, "--out mixes tables of two runs");
     manifest["command_line"]

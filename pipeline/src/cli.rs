@@ -64,6 +64,8 @@ pub enum Command {
     Count(CountArgs),
     /// Add up partial files written by `agora count` and write the tables.
     Merge(MergeArgs),
+    /// Write report.html (charts of the tables) into an existing output folder.
+    Report(ReportCommandArgs),
 }
 
 /// Arguments of `agora run`.
@@ -82,8 +84,10 @@ year, session, date, speaker, post, role, or those given with --column), an arch
 .tar.gz, .zip: one speech per .txt member, never unpacked to disk), or `-` for JSON Lines on \
 standard input (docs/inputs.md).\n\n\
 Tables written to --out: speeches.csv, theme_counts.csv, theme_cooccurrence.csv, \
-keyword_counts.csv, collocates.csv, keyness.csv (term_counts.csv with --terms), errors.csv and \
-manifest.json (docs/output.md). They are written to a \
+keyword_counts.csv, collocates.csv, keyness.csv (term_counts.csv with --terms), errors.csv, \
+a Parquet copy of each (NAME.parquet; --format csv for CSV only), datapackage.json (the tables' \
+columns, types and keys as a Frictionless Data Package), report.html (charts; --no-report to \
+skip) and manifest.json (docs/output.md). They are written to a \
 temporary folder beside --out and moved into place only when all are complete, so a failed run \
 leaves the previous tables as they were. Other files in --out are kept.\n\n\
 With --cache DIR, the counts of each file are kept in DIR, and the next run counts only the \
@@ -104,6 +108,10 @@ pub struct RunArgs {
     /// then counts only new and changed files. The tables are identical to a run without it.
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
+
+    /// Formats, Parquet copies and the report.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Arguments of `agora count`.
@@ -154,6 +162,72 @@ pub struct MergeArgs {
     /// Folder for the tables, as for `agora run`. Default: output.
     #[arg(short, long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+
+    /// Formats, Parquet copies and the report.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// What `agora run` and `agora merge` write besides the CSV tables.
+#[derive(Debug, Args, Default)]
+pub struct OutputArgs {
+    /// Table formats, comma-separated: `csv` (always written: the report, the cache and the
+    /// checks read it) and `parquet` (NAME.parquet beside each NAME.csv: typed columns,
+    /// integers and floats with nulls for empty fields, zstd-compressed). Default: csv,parquet.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub format: Vec<FormatName>,
+
+    /// Write report.html: corpus summary, theme trend charts, npmi heatmaps, top collocates
+    /// and key terms, in one self-contained page (no network). On by default.
+    #[arg(long, overrides_with = "no_report")]
+    pub report: bool,
+
+    /// Do not write report.html.
+    #[arg(long, overrides_with = "report")]
+    pub no_report: bool,
+
+    /// What the report shows.
+    #[command(flatten)]
+    pub report_options: ReportArgs,
+}
+
+/// A table format that `--format` can select.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FormatName {
+    /// CSV (always written).
+    Csv,
+    /// Parquet copies of the CSV tables.
+    Parquet,
+}
+
+/// The choices of the report (`--report`, `agora report`).
+#[derive(Debug, Args, Default, Clone)]
+pub struct ReportArgs {
+    /// Countries drawn beside the corpus in the report's trend charts: ISO3 codes (or names
+    /// as in country_name), comma-separated. Default: the four with the most tokens.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub countries: Vec<String>,
+
+    /// Country of the report's second npmi heatmap (ISO3 code or name). Default: the first
+    /// of --countries.
+    #[arg(long, value_name = "COUNTRY")]
+    pub heatmap_country: Option<String>,
+}
+
+/// Arguments of `agora report`.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Write report.html into a folder of tables written by `agora run` or `agora merge` (theme_counts.csv is needed; theme_cooccurrence.csv, collocates.csv, keyness.csv, speeches.csv and errors.csv are used when present). The page is self-contained: inline SVG charts and styles, no script, no network; open it from disk in any browser. It replaces an earlier report.html whole."
+)]
+pub struct ReportCommandArgs {
+    /// The folder of tables. Default: output.
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// What the report shows.
+    #[command(flatten)]
+    pub report_options: ReportArgs,
 }
 
 /// What to count and how: the options `agora run` and `agora count` share.

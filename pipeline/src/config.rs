@@ -10,7 +10,9 @@ use serde::Deserialize;
 
 use agora_stages::language::Language;
 
-use crate::cli::{ByKey, CorpusArgs, LanguageName, LogFormat, TableName};
+use crate::cli::{
+    ByKey, CorpusArgs, FormatName, LanguageName, LogFormat, OutputArgs, ReportArgs, TableName,
+};
 use crate::inputs::{Columns, Field};
 
 /// The default dictionary, built into the binary so that `agora run --input
@@ -264,6 +266,16 @@ pub struct FileConfig {
     pub quiet: bool,
     /// `--log-format`: `text` or `json`.
     pub log_format: Option<LogFormatName>,
+    /// `--format` (`agora run`, `agora merge`).
+    #[serde(default)]
+    pub format: Vec<FormatName>,
+    /// `report = false` is `--no-report`.
+    pub report: Option<bool>,
+    /// `--countries` (the report's trend charts).
+    #[serde(default)]
+    pub countries: Vec<String>,
+    /// `--heatmap-country` (the report's second heatmap).
+    pub heatmap_country: Option<String>,
 }
 
 /// `log-format` in the configuration file.
@@ -353,6 +365,93 @@ pub struct RunConfig {
     pub columns: Columns,
     /// Whether each file is a meeting record, split into turns (`--records`).
     pub records: bool,
+    /// Parquet copies and the report ([`Outputs::default`] until the
+    /// caller sets them from `--format` and `--report`).
+    pub outputs: Outputs,
+}
+
+/// What the report shows (`--countries`, `--heatmap-country`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// Countries of the trend charts (codes or names); empty: the four with the most tokens.
+    pub countries: Vec<String>,
+    /// Country of the second heatmap; `None`: the first of the trend charts' countries.
+    pub heatmap_country: Option<String>,
+}
+
+impl ReportOptions {
+    /// From the command line, else the configuration file.
+    pub fn resolve(args: ReportArgs, file: &FileConfig) -> ReportOptions {
+        ReportOptions {
+            countries: if args.countries.is_empty() {
+                file.countries.clone()
+            } else {
+                args.countries
+            },
+            heatmap_country: args
+                .heatmap_country
+                .or_else(|| file.heatmap_country.clone()),
+        }
+    }
+}
+
+/// What `agora run` and `agora merge` write besides the CSV tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outputs {
+    /// Parquet copies of the tables.
+    pub parquet: bool,
+    /// report.html, and what it shows.
+    pub report: Option<ReportOptions>,
+}
+
+impl Default for Outputs {
+    /// Parquet (when built in) and the report.
+    fn default() -> Self {
+        Outputs {
+            parquet: cfg!(feature = "parquet"),
+            report: Some(ReportOptions::default()),
+        }
+    }
+}
+
+impl Outputs {
+    /// From the command line, else the configuration file, else the
+    /// default. CSV is always written (the report, `--cache` and the
+    /// Parquet copies are made from it), so a `--format` without `csv` is
+    /// an error, as is `parquet` in a build without the `parquet` feature.
+    pub fn resolve(args: OutputArgs, file: &FileConfig) -> Result<Outputs> {
+        let formats = if args.format.is_empty() {
+            file.format.clone()
+        } else {
+            args.format
+        };
+        let parquet = if formats.is_empty() {
+            cfg!(feature = "parquet")
+        } else {
+            if !formats.contains(&FormatName::Csv) {
+                anyhow::bail!(
+                    "--format must include csv (the CSV tables are always written; \
+                     the Parquet copies are made from them): use --format csv,parquet"
+                );
+            }
+            formats.contains(&FormatName::Parquet)
+        };
+        if parquet && !cfg!(feature = "parquet") {
+            anyhow::bail!(
+                "this agora was built without Parquet support (cargo feature `parquet`); \
+                 use --format csv, or rebuild with default features"
+            );
+        }
+        let report = if args.no_report {
+            false
+        } else {
+            args.report || file.report.unwrap_or(true)
+        };
+        Ok(Outputs {
+            parquet,
+            report: report.then(|| ReportOptions::resolve(args.report_options, file)),
+        })
+    }
 }
 
 /// The default `--input`.
@@ -429,6 +528,7 @@ impl RunConfig {
             cache: cache.or_else(|| file.cache.clone()),
             columns: Columns { given },
             records: args.records || file.records,
+            outputs: Outputs::default(),
         }
     }
 }
@@ -540,5 +640,54 @@ mod tests {
         };
         assert_eq!(Tables::from_labels(&t.names()), Some(t));
         assert_eq!(Tables::from_labels(&["nope"]), None);
+    }
+
+    #[test]
+    fn formats_and_report_from_the_file_and_the_command_line() {
+        let default = Outputs::resolve(OutputArgs::default(), &FileConfig::default()).unwrap();
+        assert_eq!(default, Outputs::default());
+        assert_eq!(default.parquet, cfg!(feature = "parquet"));
+        assert_eq!(default.report, Some(ReportOptions::default()));
+
+        let file = FileConfig::parse(
+            "format = [\"csv\"]\nreport = false\ncountries = [\"FRA\"]\nheatmap-country = \"NOR\"\n",
+        )
+        .unwrap();
+        let from_file = Outputs::resolve(OutputArgs::default(), &file).unwrap();
+        assert_eq!((from_file.parquet, from_file.report), (false, None));
+        // The command line wins: --report turns it back on, its countries replace the file's.
+        let args = OutputArgs {
+            report: true,
+            report_options: ReportArgs {
+                countries: vec!["USA".into()],
+                heatmap_country: None,
+            },
+            ..OutputArgs::default()
+        };
+        let outputs = Outputs::resolve(args, &file).unwrap();
+        assert_eq!(
+            outputs.report,
+            Some(ReportOptions {
+                countries: vec!["USA".into()],
+                heatmap_country: Some("NOR".into()),
+            })
+        );
+
+        let only_parquet = OutputArgs {
+            format: vec![FormatName::Parquet],
+            ..OutputArgs::default()
+        };
+        let err = Outputs::resolve(only_parquet, &FileConfig::default()).unwrap_err();
+        assert!(err.to_string().contains("must include csv"), "{err}");
+        let no_report = OutputArgs {
+            no_report: true,
+            ..OutputArgs::default()
+        };
+        assert_eq!(
+            Outputs::resolve(no_report, &FileConfig::default())
+                .unwrap()
+                .report,
+            None
+        );
     }
 }

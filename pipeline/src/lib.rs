@@ -10,7 +10,10 @@
 //! - [`run`] streams files through bounded channels to the worker threads and
 //!   back to the aggregator ([`aggregate`]);
 //! - [`tables`] and [`manifest`] write the output into a temporary folder
-//!   that [`output`] swaps into place (under a lock on `--out`); [`problems`]
+//!   that [`output`] swaps into place (under a lock on `--out`), with the
+//!   Parquet copies (`parquet`, a cargo feature), `datapackage.json`
+//!   ([`datapackage`], both typed by [`schema`]) and `report.html`
+//!   ([`report`]); [`problems`]
 //!   is the error report; [`progress`] draws the progress bar and [`log`]
 //!   reports on stderr;
 //! - [`interrupt`] turns SIGINT and SIGTERM into a clean stop;
@@ -22,6 +25,7 @@ pub mod aggregate;
 pub mod cache;
 pub mod cli;
 pub mod config;
+pub mod datapackage;
 pub mod discover;
 pub mod inputs;
 pub mod interrupt;
@@ -31,9 +35,13 @@ pub mod manifest;
 pub mod merge;
 pub mod metadata;
 pub mod output;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod partial;
 pub mod problems;
 pub mod progress;
+pub mod report;
 pub mod run;
+pub mod schema;
 pub mod shard;
 pub mod tables;

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use agora::cli::{Cli, Command, LogFormat};
-use agora::config::{FileConfig, RunConfig};
+use agora::config::{FileConfig, Outputs, ReportOptions, RunConfig};
 use agora::log::Log;
 use agora::run::{RunError, Summary};
 use agora::shard::Shard;
@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::Run(_) => "run",
         Command::Count(_) => "count",
         Command::Merge(_) => "merge",
+        Command::Report(_) => "report",
     };
     // Before the file is read, errors are reported in the format asked on the command line.
     let early = Log {
@@ -46,10 +47,14 @@ fn main() -> ExitCode {
         command: name,
     };
     let result = match cli.command {
-        Command::Run(args) => {
-            let cfg = RunConfig::resolve(args.corpus, &file, args.out, args.cache);
-            agora::run::run(&cfg, &command_line, &log)
-        }
+        Command::Run(args) => match Outputs::resolve(args.output, &file) {
+            Ok(outputs) => {
+                let mut cfg = RunConfig::resolve(args.corpus, &file, args.out, args.cache);
+                cfg.outputs = outputs;
+                agora::run::run(&cfg, &command_line, &log)
+            }
+            Err(e) => Err(RunError::Usage(e)),
+        },
         Command::Count(args) => {
             let shard_text = args.shard.or_else(|| file.shard.clone());
             let partial = args.partial.or_else(|| file.partial.clone());
@@ -72,7 +77,32 @@ fn main() -> ExitCode {
                 .out
                 .or_else(|| file.out.clone())
                 .unwrap_or_else(|| agora::config::DEFAULT_OUT.into());
-            agora::merge::merge(&args.partials, &out, &command_line, &log)
+            match Outputs::resolve(args.output, &file) {
+                Ok(outputs) => {
+                    agora::merge::merge(&args.partials, &out, &outputs, &command_line, &log)
+                }
+                Err(e) => Err(RunError::Usage(e)),
+            }
+        }
+        Command::Report(args) => {
+            let dir = args
+                .dir
+                .or_else(|| file.out.clone())
+                .unwrap_or_else(|| agora::config::DEFAULT_OUT.into());
+            let options = ReportOptions::resolve(args.report_options, &file);
+            return match agora::report::write_into(&dir, &options) {
+                Ok(path) => {
+                    if !log.quiet && log.format == LogFormat::Text {
+                        eprintln!("agora report: wrote {}", path.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    let code = e.exit_code();
+                    log.error(&e.to_string(), code);
+                    ExitCode::from(code as u8)
+                }
+            };
         }
     };
     finish(result, &log)

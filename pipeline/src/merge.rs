@@ -20,7 +20,7 @@ use agora_stages::stem::Stemmer;
 use anyhow::{anyhow, Context};
 
 use crate::aggregate::{Layout, Lexicon, Totals};
-use crate::config::Tables;
+use crate::config::{Outputs, Tables};
 use crate::log::Log;
 use crate::manifest::sha256_hex;
 use crate::output::Staging;
@@ -60,10 +60,12 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, RunError> {
     Ok(files)
 }
 
-/// Reads, checks and adds up the partials, and writes the tables to `out`.
+/// Reads, checks and adds up the partials, and writes the tables to `out`
+/// (with the Parquet copies and report of `outputs`).
 pub fn merge(
     paths: &[PathBuf],
     out: &Path,
+    outputs: &Outputs,
     command_line: &[String],
     log: &Log,
 ) -> Result<Summary, RunError> {
@@ -194,6 +196,7 @@ pub fn merge(
             out,
             command_line,
             extra,
+            outputs,
         },
         started,
     )

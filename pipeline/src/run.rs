@@ -48,12 +48,13 @@ use agora_stages::stem::Stemmer;
 use agora_stages::vocabulary::{Interner, Vocabulary};
 use anyhow::{anyhow, Context};
 use crossbeam_channel::{bounded, Receiver, Sender};
+use rayon::prelude::*;
 
 use sha2::{Digest, Sha256};
 
 use crate::aggregate::{Layout, Lexicon, Totals};
 use crate::cache::{self, Cache, CacheEntry, LastRun, NextCache};
-use crate::config::{RunConfig, Source, Tables};
+use crate::config::{Outputs, RunConfig, Source, Tables};
 use crate::discover::{discover, Discovery, Source as Listed};
 use crate::inputs::{self, Columns, Compression, Item, RowMeta};
 use crate::languages::Languages;
@@ -794,6 +795,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
             out: &cfg.out,
             command_line,
             extra,
+            outputs: &cfg.outputs,
         },
         started,
     )?;
@@ -816,7 +818,11 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
                     .iter()
                     .map(|(k, v)| ((*k).to_owned(), *v))
                     .collect(),
-                rows: rows.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
+                rows: rows
+                    .iter()
+                    .filter(|(k, _)| k.ends_with(".csv"))
+                    .map(|(k, v)| ((*k).to_owned(), *v))
+                    .collect(),
             };
             cache::save_last_run(dir, &cfg.out, &last)
         });
@@ -906,7 +912,9 @@ fn copy_last_tables(
     log.stage("tables");
     let staging = Staging::create(&cfg.out).map_err(io)?;
     let mut rows = BTreeMap::new();
-    for (name, n) in &last.rows {
+    // Only the CSV tables: what is made from them is made again below,
+    // with this run's --format and --report.
+    for (name, n) in last.rows.iter().filter(|(name, _)| name.ends_with(".csv")) {
         let name = tables::ALL
             .iter()
             .find(|t| **t == name)
@@ -940,6 +948,14 @@ fn copy_last_tables(
         partial: false,
         reused: Some(last.speeches),
     };
+    let pool = worker_pool(cfg.threads).map_err(io)?;
+    write_extras(
+        staging.path(),
+        &mut rows,
+        &cfg.outputs,
+        &pool,
+        &prep.settings.tool_version,
+    )?;
     let extra = vec![(
         "cache",
         serde_json::json!({ "path": dir.display().to_string(), "reused": last.speeches }),
@@ -1092,6 +1108,8 @@ pub(crate) struct Finish<'a> {
     pub command_line: &'a [String],
     /// Keys of the manifest only some commands write.
     pub extra: Vec<(&'static str, serde_json::Value)>,
+    /// Parquet copies and the report.
+    pub outputs: &'a Outputs,
 }
 
 /// Writes every table but speeches.csv (already written) from the sums,
@@ -1113,6 +1131,7 @@ pub(crate) fn finish_tables(
         out,
         command_line,
         extra,
+        outputs,
     } = f;
     let tables_on = Tables::from_labels(&settings.tables)
         .ok_or_else(|| usage(anyhow!("unknown table in {:?}", settings.tables)))?;
@@ -1159,6 +1178,7 @@ pub(crate) fn finish_tables(
         tables::ERRORS,
         tables::write_errors(dir, &mut tally.problems).map_err(io)?,
     );
+    write_extras(dir, &mut rows, outputs, &pool, &settings.tool_version)?;
     let mut summary = Summary {
         speeches: totals.speeches,
         skipped: tally.skipped,
@@ -1191,6 +1211,53 @@ pub(crate) fn finish_tables(
     check_interrupt()?;
     summary.warnings = staging.commit(tables::ALL).map_err(io)?;
     Ok((summary, rows))
+}
+
+/// Writes what is made from the finished CSV tables in `dir`: the Parquet
+/// copies (in parallel on `pool`, one table per task; each is added to
+/// `rows`, for the manifest), `datapackage.json` and `report.html`.
+fn write_extras(
+    dir: &Path,
+    rows: &mut BTreeMap<&'static str, u64>,
+    outputs: &Outputs,
+    pool: &rayon::ThreadPool,
+    version: &str,
+) -> Result<(), RunError> {
+    if outputs.parquet {
+        let csv: Vec<(&'static str, u64)> = rows.iter().map(|(k, v)| (*k, *v)).collect();
+        let written = pool.install(|| {
+            csv.par_iter()
+                .map(|&(name, n)| write_parquet(dir, name).map(|p| (p, n)))
+                .collect::<anyhow::Result<Vec<_>>>()
+        });
+        rows.extend(written.map_err(io)?);
+    }
+    let files: Vec<&str> = rows.keys().copied().collect();
+    let package = crate::datapackage::build(dir, &files, version).map_err(io)?;
+    tables::write_synced(&dir.join(tables::DATAPACKAGE), package.as_bytes())
+        .with_context(|| format!("cannot write {}", tables::DATAPACKAGE))
+        .map_err(io)?;
+    if let Some(options) = &outputs.report {
+        let html = crate::report::build(dir, options).map_err(io)?;
+        tables::write_synced(&dir.join(tables::REPORT), html.as_bytes())
+            .with_context(|| format!("cannot write {}", tables::REPORT))
+            .map_err(io)?;
+    }
+    Ok(())
+}
+
+/// The Parquet copy of one CSV table.
+#[cfg(feature = "parquet")]
+fn write_parquet(dir: &Path, csv: &str) -> anyhow::Result<&'static str> {
+    crate::parquet::write_from_csv(dir, csv)
+}
+
+/// Never called: [`Outputs::resolve`] refuses `parquet` in this build.
+#[cfg(not(feature = "parquet"))]
+fn write_parquet(_dir: &Path, csv: &str) -> anyhow::Result<&'static str> {
+    Err(anyhow!(
+        "cannot write a Parquet copy of {csv}: built without the `parquet` feature"
+    ))
 }
 
 /// Reads and checks the dictionary, its terms stemmed in `language`;

@@ -42,7 +42,23 @@ pub const TERM_COUNTS: &str = "term_counts.csv";
 pub const ERRORS: &str = "errors.csv";
 /// `manifest.json`: what the run did.
 pub const MANIFEST: &str = "manifest.json";
-/// Every file a run writes, in the order written.
+/// `datapackage.json`: the tables as a Frictionless Data Package.
+pub const DATAPACKAGE: &str = crate::datapackage::FILE;
+/// `report.html`: the charts (`--report`).
+pub const REPORT: &str = "report.html";
+/// Each CSV table and its Parquet copy (`--format parquet`).
+pub const PARQUET: &[(&str, &str)] = &[
+    (SPEECHES, "speeches.parquet"),
+    (THEME_COUNTS, "theme_counts.parquet"),
+    (COOCCURRENCE, "theme_cooccurrence.parquet"),
+    (KEYWORD_COUNTS, "keyword_counts.parquet"),
+    (COLLOCATES, "collocates.parquet"),
+    (KEYNESS, "keyness.parquet"),
+    (TERM_COUNTS, "term_counts.parquet"),
+    (ERRORS, "errors.parquet"),
+];
+/// Every file a run writes, in the order written (a file named here that a
+/// run did not write is removed from `--out`, never carried over).
 pub const ALL: &[&str] = &[
     SPEECHES,
     THEME_COUNTS,
@@ -52,8 +68,23 @@ pub const ALL: &[&str] = &[
     KEYNESS,
     TERM_COUNTS,
     ERRORS,
+    "speeches.parquet",
+    "theme_counts.parquet",
+    "theme_cooccurrence.parquet",
+    "keyword_counts.parquet",
+    "collocates.parquet",
+    "keyness.parquet",
+    "term_counts.parquet",
+    "errors.parquet",
+    DATAPACKAGE,
+    REPORT,
     MANIFEST,
 ];
+
+/// The Parquet copy's name of a CSV table.
+pub fn parquet_of(csv: &str) -> Option<&'static str> {
+    PARQUET.iter().find(|(c, _)| *c == csv).map(|(_, p)| *p)
+}
 
 /// A CSV writer with the tables' conventions.
 pub type CsvWriter = csv::Writer<BufWriter<File>>;
@@ -590,6 +621,15 @@ pub fn write_errors(dir: &Path, problems: &mut [Problem]) -> Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_parquet_copy_is_a_file_agora_owns() {
+        for (csv, parquet) in PARQUET {
+            assert!(ALL.contains(csv) && ALL.contains(parquet), "{csv}");
+            assert_eq!(parquet_of(csv), Some(*parquet));
+        }
+        assert_eq!(parquet_of(MANIFEST), None);
+    }
 
     #[test]
     fn six_decimals_without_negative_zero() {
