@@ -345,7 +345,7 @@ fn word_or_gap(w: &mut Writer<'_, '_>, start: usize, end: usize, gap: &mut GapFl
 
 /// One bit per byte of a 64-byte ASCII block (bit `i` for byte `i`) for each
 /// class the word and sentence rules look at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Masks {
     /// ALetter: `A`–`Z`, `a`–`z`.
     letter: u64,
@@ -382,15 +382,7 @@ impl Masks {
     /// The definition of the masks, one byte at a time.
     #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
     fn scalar(block: &[u8; 64]) -> Masks {
-        let mut m = Masks {
-            letter: 0,
-            digit: 0,
-            word: 0,
-            join_letters: 0,
-            join_digits: 0,
-            punct: 0,
-            newline: 0,
-        };
+        let mut m = Masks::default();
         for (i, &b) in block.iter().enumerate() {
             let bit = 1u64 << i;
             let set = |mask: &mut u64, yes: bool| *mask |= if yes { bit } else { 0 };
@@ -415,15 +407,7 @@ impl Masks {
     #[inline(always)]
     fn sse2(block: &[u8; 64]) -> Masks {
         use std::arch::x86_64::*;
-        let mut m = Masks {
-            letter: 0,
-            digit: 0,
-            word: 0,
-            join_letters: 0,
-            join_digits: 0,
-            punct: 0,
-            newline: 0,
-        };
+        let mut m = Masks::default();
         // SAFETY: SSE2 is part of the x86-64 baseline, so these intrinsics
         // are always available; the loads read 16 bytes inside `block`.
         unsafe {
