@@ -15,6 +15,7 @@
 //! Entries that cannot be listed (permission denied, a link loop, a `.txt`
 //! that is a FIFO or device) become problems; a missing input is an error.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
@@ -25,10 +26,11 @@ use crate::problems::{Outcome, Problem};
 
 /// One speech file to read.
 ///
-/// A corpus has one per file, so it is kept small: the id in a boxed slice,
-/// the path derived from the input's folder and the id (stored only when the
-/// file name is not valid UTF-8, which the id cannot hold exactly), the file
-/// name derived from the id.
+/// A corpus has one per file, so it is kept small (40 bytes and its id): the
+/// id in a boxed slice, the path derived from the input's folder and the id
+/// (kept apart, in [`Discovery`], only for a file name that is not valid
+/// UTF-8, which the id cannot hold exactly), the file name derived from the
+/// id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
     /// Its id: the path relative to its input, `/`-separated.
@@ -38,8 +40,6 @@ pub struct Source {
     /// Size in bytes when listed, saturated at 4 GiB (larger files are
     /// refused anyway).
     pub(crate) size: u32,
-    /// The exact path, when the id could not hold it.
-    pub(crate) exact: Option<Box<Path>>,
     /// Modification time when listed, in nanoseconds since 1970 (0 if unknown).
     pub(crate) mtime_ns: i64,
     /// What the file is: a speech (maybe compressed), a table or an archive.
@@ -101,6 +101,10 @@ pub struct Discovery {
     pub metadata_tables: Vec<FoundTable>,
     /// Entries that could not be listed.
     pub problems: Vec<Problem>,
+    /// The exact paths of the sources whose id could not hold them (names
+    /// that are not valid UTF-8), by speech id: rare, so not a field of
+    /// every [`Source`].
+    pub(crate) exact: HashMap<Box<str>, Box<Path>>,
 }
 
 impl Discovery {
@@ -111,7 +115,7 @@ impl Discovery {
 
     /// Where a source is on disk.
     pub fn path(&self, source: &Source) -> PathBuf {
-        path_in(&self.inputs, source)
+        path_in(&self.inputs, &self.exact, source)
     }
 
     /// A discovery of files with these speech ids (sorted here), of no
@@ -124,7 +128,6 @@ impl Discovery {
                 speech_id: (*id).into(),
                 input: 0,
                 size: 0,
-                exact: None,
                 mtime_ns: 0,
                 kind: Kind::TEXT,
             })
@@ -176,8 +179,8 @@ pub const METADATA_TABLE: &str = "metadata.csv";
 pub const STDIN_ID: &str = "stdin";
 
 /// Where a source of these inputs is on disk (`-` for standard input).
-fn path_in(inputs: &[Input], source: &Source) -> PathBuf {
-    if let Some(exact) = &source.exact {
+fn path_in(inputs: &[Input], exact: &HashMap<Box<str>, Box<Path>>, source: &Source) -> PathBuf {
+    if let Some(exact) = exact.get(&source.speech_id) {
         return exact.to_path_buf();
     }
     let input = &inputs[source.input as usize];
@@ -204,7 +207,6 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
                 speech_id: STDIN_ID.into(),
                 input: (found.inputs.len() - 1) as u32,
                 size: 0,
-                exact: None,
                 mtime_ns: 0,
                 kind: Kind::STDIN,
             });
@@ -234,19 +236,24 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
         });
         walk(input, &prefix, &mut found);
     }
-    found.sources.sort_by(|a, b| a.speech_id.cmp(&b.speech_id));
-    // Sorted, so a speech id taken twice is taken by neighbours (the sort is
-    // stable: the earlier input keeps it).
+    // Not a stable sort: it would take a scratch copy of the whole list (7 MB
+    // for 128,000 files, at the moment memory peaks); ties between inputs
+    // are broken by input order instead.
+    found
+        .sources
+        .sort_unstable_by(|a, b| a.speech_id.cmp(&b.speech_id).then(a.input.cmp(&b.input)));
+    // Sorted, so a speech id taken twice is taken by neighbours, the earlier
+    // input's first: that input keeps it.
     let mut problems = Vec::new();
     let mut previous: Option<Box<str>> = None;
-    let inputs = &found.inputs;
+    let (inputs, exact) = (&found.inputs, &found.exact);
     found.sources.retain(|s| {
         let fresh = previous.as_deref() != Some(&*s.speech_id);
         if fresh {
             previous = Some(s.speech_id.clone());
         } else {
             problems.push(Problem::new(
-                path_in(inputs, s).display().to_string(),
+                path_in(inputs, exact, s).display().to_string(),
                 "discover",
                 Outcome::Skipped,
                 format!(
@@ -328,10 +335,7 @@ fn walk(input: &Path, prefix: &str, found: &mut Discovery) {
             path.strip_prefix(input).unwrap_or(path).to_owned()
         };
         let parts: Vec<_> = rel.components().map(|c| c.as_os_str()).collect();
-        let exact = parts
-            .iter()
-            .any(|p| p.to_str().is_none())
-            .then(|| path.into());
+        let exact = parts.iter().any(|p| p.to_str().is_none());
         let rel: Vec<String> = parts
             .iter()
             .map(|p| p.to_string_lossy().into_owned())
@@ -344,11 +348,18 @@ fn walk(input: &Path, prefix: &str, found: &mut Discovery) {
                 Err(e) => -i64::try_from(e.duration().as_nanos()).unwrap_or(i64::MAX),
             }
         });
+        let speech_id: Box<str> = format!("{prefix}{}", rel.join("/")).into();
+        if exact {
+            // An id taken twice is kept by the earlier input: so is its path.
+            found
+                .exact
+                .entry(speech_id.clone())
+                .or_insert_with(|| path.into());
+        }
         found.sources.push(Source {
-            speech_id: format!("{prefix}{}", rel.join("/")).into(),
+            speech_id,
             input: input_index,
             size: u32::try_from(size).unwrap_or(u32::MAX),
-            exact,
             mtime_ns,
             kind,
         });
