@@ -1569,6 +1569,16 @@ impl<'s> Speech<'s> {
         }
     }
 
+    /// Its position in the listing for the per-file metadata, which a row
+    /// or member of a container has none of (`usize::MAX`).
+    fn listed_as(&self) -> usize {
+        if self.file {
+            self.seq
+        } else {
+            usize::MAX
+        }
+    }
+
     /// A problem with this speech, at its row's line.
     fn problem(&self, stage: &'static str, outcome: Outcome, why: String) -> Problem {
         Problem::new(self.path.clone(), stage, outcome, why).at_line(self.line)
@@ -1705,19 +1715,11 @@ fn process<'a>(
     }
     let mut ingested = ingest(speech.file_name, &text);
     let mut warnings: Vec<String> = ingested.warnings.drain(..).map(|w| w.to_string()).collect();
-    // A row's columns say what a file's name would.
-    if let Some(row) = speech.row {
-        warnings.extend(row.apply(&mut ingested.meta));
-    }
-    // Per-file metadata rows name files of the listing; a row or member of
-    // a container gets the General Debate speakers join only.
-    let listed_as = if speech.file { seq } else { usize::MAX };
-    let joined = shared.metadata.apply(listed_as, &mut ingested.meta);
-    warnings.extend(joined.map(|w| w.to_string()));
+    warnings.extend(apply_metadata(shared, speech, &mut ingested.meta));
     // Chosen per speech, not per token: a run in one language always gets
     // the same analyzer. A container's rows are in the run's language.
     let counts = analyzers
-        .get(shared, language_of(shared, listed_as))
+        .get(shared, language_of(shared, speech.listed_as()))
         .analyze(&ingested.body);
     let mut problems: Vec<Problem> = warnings
         .into_iter()
@@ -1758,6 +1760,17 @@ fn process<'a>(
         listed,
         result: Ok(Box::new(counted)),
     }
+}
+
+/// Applies to a speech's metadata what its table row's columns say (as a
+/// file's name would) and then the metadata tables; returns their warnings.
+/// Per-file metadata rows name files of the listing, so a row or member of
+/// a container gets the General Debate speakers join only.
+fn apply_metadata(shared: &Shared<'_>, speech: &Speech<'_>, meta: &mut SpeechMeta) -> Vec<String> {
+    let mut warnings = speech.row.map(|row| row.apply(meta)).unwrap_or_default();
+    let joined = shared.metadata.apply(speech.listed_as(), meta);
+    warnings.extend(joined.map(|w| w.to_string()));
+    warnings
 }
 
 /// The row of errors.csv for a file decoded as Windows-1252 that looks like
@@ -1831,18 +1844,13 @@ fn process_record<'a>(
             ),
         );
     }
-    let listed_as = if speech.file { seq } else { usize::MAX };
-    let language = language_of(shared, listed_as);
+    let language = language_of(shared, speech.listed_as());
     let mut rows = Vec::new();
     for turn in &record.turns {
         let mut ingested = ingest_turn(&record, turn);
         let mut warnings: Vec<String> =
             ingested.warnings.drain(..).map(|w| w.to_string()).collect();
-        if let Some(row) = speech.row {
-            warnings.extend(row.apply(&mut ingested.meta));
-        }
-        let joined = shared.metadata.apply(listed_as, &mut ingested.meta);
-        warnings.extend(joined.map(|w| w.to_string()));
+        warnings.extend(apply_metadata(shared, speech, &mut ingested.meta));
         let counts = analyzers.get(shared, language).analyze(&ingested.body);
         let line = Some(turn.line as u64);
         problems.extend(warnings.into_iter().map(|w| {
