@@ -25,23 +25,6 @@ fn fixture_dir() -> std::path::PathBuf {
     repo().join("tests/fixtures/records")
 }
 
-/// Rows of a CSV table as maps from column to value.
-fn rows(text: &str) -> Vec<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_owned(), v.to_owned()))
-                .collect()
-        })
-        .collect()
-}
-
 #[test]
 fn fixture_record_is_split_into_hand_checked_turns() {
     let dir = tempfile::tempdir().unwrap();

@@ -44,22 +44,6 @@ fn shared_run() -> Option<&'static Path> {
     .map(|(_, out)| out.as_path())
 }
 
-fn rows(text: &str) -> Vec<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_owned(), v.to_owned()))
-                .collect()
-        })
-        .collect()
-}
-
 #[test]
 fn every_speech_is_processed_with_its_metadata() {
     let Some(out) = shared_run() else { return };

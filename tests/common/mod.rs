@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -83,4 +84,21 @@ pub fn write_files(root: &Path, files: &[(&str, &[u8])]) {
 /// A string path.
 pub fn s(path: &Path) -> &str {
     path.to_str().expect("test paths are UTF-8")
+}
+
+/// Rows of a CSV table as maps from column to value.
+pub fn rows(text: &str) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .collect()
 }
