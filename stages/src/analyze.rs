@@ -6,16 +6,15 @@
 //! An [`Analyzer`] belongs to one worker thread. It caches the class of every
 //! word type it has seen (lowercase form → stem and candidate terms), because
 //! stemming every token would be the main cost of a run. A short ASCII word
-//! (nearly every token) is lowercased straight into a fixed 24-byte key that
-//! lives inside the hash table, so a token costs one hash of three machine
-//! words and one 24-byte compare: no allocation, no pointer to follow. Other
-//! words go through a second map keyed by their lowercase string. The cache
+//! (nearly every token) is lowercased straight into a 16-byte key that lives
+//! inside a hash table made for it ([`crate::word_table`]), so a token costs
+//! one hash of two machine words and one 16-byte compare: no allocation, no
+//! pointer to follow. Other words go through a second map keyed by their
+//! lowercase string. The cache
 //! is emptied when it reaches [`MAX_CACHED_WORDS`] word types, so memory stays
 //! bounded on any corpus.
 //!
 //! This stage does not read files or parse headers (see [`crate::ingest`]).
-
-use std::hash::{Hash, Hasher};
 
 use rustc_hash::FxHashMap;
 
@@ -26,6 +25,7 @@ use crate::normalize::normalize;
 use crate::stem::Stemmer;
 use crate::tokenize::{lowercase_into, tokenize, Tokens};
 use crate::vocabulary::{StemIds, StopWords, Vocabulary, STOP};
+use crate::word_table::{ShortWord, ShortWords};
 
 /// Word types cached per worker before the cache is emptied (about 100 MB at most).
 pub const MAX_CACHED_WORDS: usize = 1 << 20;
@@ -61,113 +61,12 @@ pub struct SpeechCounts {
     pub window_tokens: Vec<u32>,
 }
 
-/// A lowercase ASCII word of at most [`ShortKey::MAX`] bytes, stored inline
-/// as three little-endian machine words, zero-padded (a word never holds a
-/// NUL byte, so the padding marks its end).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct ShortKey([u64; 3]);
-
-impl ShortKey {
-    const MAX: usize = 24;
-
-    /// The key of the word `text[start..end]`, lowercased, if it is short and
-    /// ASCII. Loads whole machine words and lowercases them eight bytes at a
-    /// time: building the key byte by byte and reading it back as words
-    /// stalls the processor on every token.
-    fn new(text: &[u8], start: usize, end: usize) -> Option<ShortKey> {
-        let len = end - start;
-        if len > Self::MAX {
-            return None;
-        }
-        let mut words = [0u64; 3];
-        match text.get(start..start + Self::MAX) {
-            Some(window) => {
-                for (w, chunk) in words.iter_mut().zip(window.chunks_exact(8)) {
-                    *w = u64::from_le_bytes([
-                        chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6],
-                        chunk[7],
-                    ]);
-                }
-            }
-            // Near the end of the text: copy what there is.
-            None => {
-                let mut bytes = [0u8; 24];
-                bytes[..len].copy_from_slice(&text[start..end]);
-                for (w, chunk) in words.iter_mut().zip(bytes.chunks_exact(8)) {
-                    *w = u64::from_le_bytes([
-                        chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6],
-                        chunk[7],
-                    ]);
-                }
-            }
-        }
-        let mask = &KEY_MASKS[len];
-        for (w, m) in words.iter_mut().zip(mask) {
-            *w &= m;
-        }
-        if (words[0] | words[1] | words[2]) & 0x8080_8080_8080_8080 != 0 {
-            return None; // not ASCII
-        }
-        Some(ShortKey(words.map(ascii_lowercase_word)))
-    }
-
-    fn to_lowercase_string(self) -> String {
-        let bytes: Vec<u8> = self
-            .0
-            .iter()
-            .flat_map(|w| w.to_le_bytes())
-            .take_while(|&b| b != 0)
-            .collect();
-        // Built from ASCII bytes only, so always valid UTF-8.
-        String::from_utf8(bytes).unwrap_or_default()
-    }
-}
-
-/// For each word length up to 24, the masks that keep its bytes of the three
-/// machine words of a [`ShortKey`] and clear the rest.
-static KEY_MASKS: [[u64; 3]; ShortKey::MAX + 1] = {
-    let mut masks = [[0u64; 3]; ShortKey::MAX + 1];
-    let mut len = 0;
-    while len <= ShortKey::MAX {
-        let mut i = 0;
-        while i < 3 {
-            let keep = len.saturating_sub(8 * i);
-            masks[len][i] = if keep >= 8 {
-                u64::MAX
-            } else {
-                (1u64 << (8 * keep)) - 1
-            };
-            i += 1;
-        }
-        len += 1;
-    }
-    masks
-};
-
-/// Lowercases the eight ASCII bytes of `w` at once: a byte from `A` to `Z`
-/// gets bit 5 set.
-fn ascii_lowercase_word(w: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let at_least_a = w + ONES * (0x80 - u64::from(b'A'));
-    let above_z = w + ONES * (0x80 - u64::from(b'Z') - 1);
-    let upper = at_least_a & !above_z & (ONES * 0x80);
-    w | (upper >> 2)
-}
-
-impl Hash for ShortKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        for &word in &self.0 {
-            state.write_u64(word);
-        }
-    }
-}
-
 /// The per-worker cache of word classes.
 #[derive(Default)]
 struct WordClasses {
     stemmer: Stemmer,
     /// Short ASCII word (lowercased) → class id.
-    short: FxHashMap<ShortKey, u32>,
+    short: ShortWords,
     /// Any other lowercase word → class id.
     long: FxHashMap<Box<str>, u32>,
     /// Class by id.
@@ -191,8 +90,8 @@ impl WordClasses {
         matcher: &Matcher,
         stop: Option<WordList<'_>>,
     ) -> u32 {
-        if let Some(key) = ShortKey::new(text.as_bytes(), start, end) {
-            if let Some(&id) = self.short.get(&key) {
+        if let Some(key) = ShortWord::new(text.as_bytes(), start, end) {
+            if let Some(id) = self.short.get(key) {
                 return id;
             }
             let id = self.new_class(&key.to_lowercase_string(), matcher, stop);
@@ -591,25 +490,6 @@ mod tests {
         let second = a.analyze(text);
         assert_eq!(first, second);
         assert_eq!(first.theme_hits, [0, 1, 3]);
-    }
-
-    #[test]
-    fn short_keys_lowercase_and_pad() {
-        let text =
-            b"xx Women's PEACE-keeping 2,000 abcdefghijklmnopqrstuvwx abcdefghijklmnopqrstuvwxy";
-        let key = |s: usize, e: usize| ShortKey::new(text, s, e).map(ShortKey::to_lowercase_string);
-        assert_eq!(key(3, 10).as_deref(), Some("women's"));
-        assert_eq!(key(11, 16).as_deref(), Some("peace"));
-        assert_eq!(key(25, 30).as_deref(), Some("2,000"));
-        assert_eq!(key(31, 55).as_deref(), Some("abcdefghijklmnopqrstuvwx"));
-        assert_eq!(key(56, 81), None, "25 bytes is not short");
-        assert_eq!(ShortKey::new(text, 3, 8), ShortKey::new(b"WOMEN", 0, 5));
-        assert_ne!(ShortKey::new(text, 3, 8), ShortKey::new(b"WOMENS", 0, 6));
-        assert_eq!(ShortKey::new("Côte".as_bytes(), 0, 5), None);
-        for b in 0u8..128 {
-            let w = ascii_lowercase_word(u64::from(b));
-            assert_eq!(w, u64::from(b.to_ascii_lowercase()), "{b}");
-        }
     }
 
     #[test]

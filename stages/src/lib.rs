@@ -48,3 +48,4 @@ pub mod stats;
 pub mod stem;
 pub mod tokenize;
 pub mod vocabulary;
+mod word_table;
