@@ -384,7 +384,7 @@ fn occurs_unbroken(text: &str, word: &str) -> bool {
                     && whole(text, start, w.len())
             };
             if w.len() == 1 {
-                return (0..bytes.len()).any(|i| matches_at(i));
+                return (0..bytes.len()).any(&matches_at);
             }
             // Anchor the search on the word's rarest letter and the one
             // after it (or before, at the end), in either case: a pair of
