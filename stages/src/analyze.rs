@@ -6,7 +6,7 @@
 //! An [`Analyzer`] belongs to one worker thread. It caches the class of every
 //! word type it has seen (lowercase form → stem and candidate terms), because
 //! stemming every token would be the main cost of a run. A short ASCII word
-//! (nearly every token) is lowercased straight into a 16-byte key that lives
+//! (nearly every token) is case folded straight into a 16-byte key that lives
 //! inside a hash table made for it ([`crate::word_table`]), so a token costs
 //! one hash of two machine words and one 16-byte compare: no allocation, no
 //! pointer to follow. Other words go through a second map keyed by their
@@ -94,7 +94,10 @@ impl WordClasses {
             if let Some(id) = self.short.get(key) {
                 return id;
             }
-            let id = self.new_class(&key.to_lowercase_string(), matcher, stop);
+            lowercase_into(&text[start..end], &mut self.lower);
+            let lower = std::mem::take(&mut self.lower);
+            let id = self.new_class(&lower, matcher, stop);
+            self.lower = lower;
             self.short.insert(key, id);
             return id;
         }

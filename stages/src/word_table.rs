@@ -14,9 +14,16 @@
 //! or non-ASCII words: [`ShortWord::new`] turns those down, and the analyzer
 //! keeps them in an ordinary map.
 
-/// A lowercase ASCII word of 1 to [`ShortWord::MAX`] bytes as two
+/// An ASCII word of 1 to [`ShortWord::MAX`] bytes, case folded, as two
 /// little-endian machine words, zero-padded. A word never holds a NUL byte,
 /// so the padding marks its end and the all-zero key marks an empty slot.
+///
+/// The fold sets bit 5 of every byte that has bit 6 set: that lowercases
+/// `A`–`Z`, and also turns `_` into DEL, `@` into a backquote and `[\]^` into
+/// `{|}~`. None of those can be in a word (UAX #29 words of ASCII bytes are
+/// made of letters, digits, `_` and the joiners `.'`:,;`), so two words get
+/// the same key exactly when they are equal ignoring case. The key is for
+/// finding a word, not for reading it back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ShortWord([u64; 2]);
 
@@ -24,10 +31,10 @@ impl ShortWord {
     /// The longest word kept here, in bytes.
     pub(crate) const MAX: usize = 16;
 
-    /// The key of the word `text[start..end]`, lowercased, if it has 1 to 16
-    /// bytes and all are ASCII. Whole machine words are loaded and
-    /// lowercased eight bytes at a time: building the key byte by byte and
-    /// reading it back as words stalls the processor on every token.
+    /// The key of the word `text[start..end]`, if it has 1 to 16 bytes and
+    /// all are ASCII. Whole machine words are loaded and folded eight bytes
+    /// at a time: building the key byte by byte and reading it back as words
+    /// stalls the processor on every token.
     pub(crate) fn new(text: &[u8], start: usize, end: usize) -> Option<ShortWord> {
         let len = end.checked_sub(start)?;
         if len == 0 || len > Self::MAX {
@@ -53,19 +60,7 @@ impl ShortWord {
         if (a | b) & 0x8080_8080_8080_8080 != 0 {
             return None; // not ASCII
         }
-        Some(ShortWord([lowercase(a), lowercase(b)]))
-    }
-
-    /// The word as a string.
-    pub(crate) fn to_lowercase_string(self) -> String {
-        let bytes: Vec<u8> = self
-            .0
-            .iter()
-            .flat_map(|w| w.to_le_bytes())
-            .take_while(|&b| b != 0)
-            .collect();
-        // Built from ASCII bytes only, so always valid UTF-8.
-        String::from_utf8(bytes).unwrap_or_default()
+        Some(ShortWord([fold(a), fold(b)]))
     }
 
     /// Bits of the slot index, from the top bits of a multiplicative hash
@@ -101,14 +96,10 @@ static KEEP: [[u64; 2]; ShortWord::MAX + 1] = {
     masks
 };
 
-/// Lowercases the eight ASCII bytes of `w` at once: a byte from `A` to `Z`
-/// gets bit 5 set.
-fn lowercase(w: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let at_least_a = w + ONES * (0x80 - u64::from(b'A'));
-    let above_z = w + ONES * (0x80 - u64::from(b'Z') - 1);
-    let upper = at_least_a & !above_z & (ONES * 0x80);
-    w | (upper >> 2)
+/// Folds the case of eight ASCII bytes at once (see [`ShortWord`]): bit 6 of
+/// each byte, shifted down, becomes its bit 5.
+fn fold(w: u64) -> u64 {
+    w | (w >> 1) & 0x2020_2020_2020_2020
 }
 
 /// One slot: a key (all zero when empty) and its id, 24 bytes.
@@ -204,30 +195,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_are_lowercase_short_ascii_words() {
+    fn keys_are_short_ascii_words_ignoring_case() {
         let text = b"The UNITED Nations, peacekeeping-operations x";
-        let key =
-            |s: usize, e: usize| ShortWord::new(text, s, e).map(ShortWord::to_lowercase_string);
-        assert_eq!(key(0, 3).as_deref(), Some("the"));
-        assert_eq!(key(4, 10).as_deref(), Some("united"));
+        let key = |s: usize, e: usize| ShortWord::new(text, s, e);
+        let word = |w: &str| ShortWord::new(w.as_bytes(), 0, w.len());
+        assert_eq!(key(0, 3), word("the"));
+        assert_eq!(key(4, 10), word("united"));
         let p = 20; // "peacekeeping-operations"
-        assert_eq!(key(p, p + 12).as_deref(), Some("peacekeeping"));
+        assert_eq!(key(p, p + 12), word("PeaceKeeping"));
         // 16 bytes is the most; 17 is turned down.
-        assert_eq!(key(p, p + 16).as_deref(), Some("peacekeeping-ope"));
+        assert_eq!(key(p, p + 16), word("peacekeeping-ope"));
         assert_eq!(key(p, p + 17), None);
         // The last word: fewer than 16 bytes are left to load.
-        assert_eq!(key(text.len() - 1, text.len()).as_deref(), Some("x"));
+        assert_eq!(key(text.len() - 1, text.len()), word("X"));
         assert_eq!(key(3, 3), None);
-        // Case does not matter; other bytes do.
-        assert_eq!(ShortWord::new(b"UN", 0, 2), ShortWord::new(b"un", 0, 2));
-        assert_ne!(ShortWord::new(b"u@", 0, 2), ShortWord::new(b"u`", 0, 2));
-        assert_eq!(ShortWord::new("Côte".as_bytes(), 0, 5), None);
-        for b in 0u8..128 {
-            assert_eq!(
-                lowercase(u64::from(b)),
-                u64::from(b.to_ascii_lowercase()),
-                "{b}"
-            );
+        assert_ne!(word("united"), word("unite"));
+        assert_eq!(word("Côte"), None);
+    }
+
+    #[test]
+    fn the_fold_tells_apart_every_pair_of_word_bytes() {
+        // Bytes that can be in a word: fold(a) == fold(b) exactly when they
+        // are equal ignoring case.
+        let word_bytes: Vec<u8> = (b'a'..=b'z')
+            .chain(b'A'..=b'Z')
+            .chain(b'0'..=b'9')
+            .chain(*b"_.':,;")
+            .collect();
+        for &a in &word_bytes {
+            for &b in &word_bytes {
+                let same = fold(u64::from(a)) == fold(u64::from(b));
+                assert_eq!(
+                    same,
+                    a.eq_ignore_ascii_case(&b),
+                    "{} {}",
+                    a as char,
+                    b as char
+                );
+            }
         }
     }
 
