@@ -266,9 +266,9 @@ fn ascii_words(w: &mut Writer<'_, '_>, from: usize, to: usize) {
         while starts != 0 {
             let s = starts.trailing_zeros();
             starts &= starts - 1;
-            if special != 0 {
-                gap.note(&m, low_bits(s) & !low_bits(gap_from));
-            }
+            // Not behind `special != 0`: a branch that goes both ways
+            // costs more than the few instructions it would skip.
+            gap.note(&m, low_bits(s) & !low_bits(gap_from));
             word_start = pos + s as usize;
             // The first end after `s` (`!1 << s` is every bit above it).
             let later = ends & (!1u64 << s);
@@ -314,10 +314,12 @@ impl GapFlags {
     /// Notes the bytes of `span` (bits of the block `m`), all in the gap.
     #[inline(always)]
     fn note(&mut self, m: &Masks, span: u64) {
+        // `&` and `|`, not `&&` and `||`: no branches to mispredict.
         let newlines = m.newline & span;
-        self.scan |= m.punct & span != 0
-            || (newlines != 0 && (self.newline || newlines & (newlines - 1) != 0));
-        self.newline |= newlines != 0;
+        let any = newlines != 0;
+        let two = newlines & newlines.wrapping_sub(1) != 0;
+        self.scan |= (m.punct & span != 0) | (any & (self.newline | two));
+        self.newline |= any;
     }
 }
 
@@ -331,12 +333,12 @@ fn word_or_gap(w: &mut Writer<'_, '_>, start: usize, end: usize, gap: &mut GapFl
         gap.scan = true;
         return;
     }
-    let scanned = if gap.scan {
-        w.take_gap(start)
+    if gap.scan {
+        let scanned = w.take_gap(start);
+        w.push(scanned, start, end);
     } else {
-        Gap::default()
-    };
-    w.push(scanned, start, end);
+        w.push_after_plain_gap(start, end);
+    }
     *gap = GapFlags {
         scan: false,
         newline: false,
@@ -539,6 +541,15 @@ impl<'t, 'o> Writer<'t, 'o> {
             self.out.sentence_starts.push(index as u32);
             self.sentence_first = index;
         }
+        self.out.words.push((start as u32, end as u32));
+        self.scanned_to = end;
+    }
+
+    /// [`Writer::push`] for a word whose gap cannot end a sentence, after
+    /// an earlier word (in [`ascii_words`], the first gap is always scanned).
+    #[inline(always)]
+    fn push_after_plain_gap(&mut self, start: usize, end: usize) {
+        debug_assert!(!self.out.words.is_empty());
         self.out.words.push((start as u32, end as u32));
         self.scanned_to = end;
     }
