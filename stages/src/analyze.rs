@@ -248,12 +248,15 @@ impl<'m> Analyzer<'m> {
         let text = normalize(body);
         tokenize(&text, &mut self.tokens);
         self.words.clear();
-        for &(s, e) in &self.tokens.words {
-            let id = self
-                .classes
-                .id(&text, s as usize, e as usize, self.matcher, self.stop);
-            self.words.push(id);
-        }
+        // `extend` from a slice's map reserves once and writes without a
+        // capacity check per token.
+        let (classes, matcher, stop) = (&mut self.classes, self.matcher, self.stop);
+        self.words.extend(
+            self.tokens
+                .words
+                .iter()
+                .map(|&(s, e)| classes.id(&text, s as usize, e as usize, matcher, stop)),
+        );
         let stems = if self.stop.is_some() {
             self.count_stems()
         } else {
