@@ -249,7 +249,7 @@ fn ascii_words(w: &mut Writer<'_, '_>, from: usize, to: usize) {
                 | (m.join_digits & (m.digit << 1 | prev_digit) & (m.digit >> 1 | next_digit));
         let word = m.word | joined;
         let before = word << 1 | prev_word;
-        let mut starts = word & !before;
+        let starts = word & !before;
         let ends = !word & before;
         // Most blocks hold no sentence punctuation and no line break: their
         // gaps need no look at all.
@@ -263,23 +263,20 @@ fn ascii_words(w: &mut Writer<'_, '_>, from: usize, to: usize) {
             gap_from = e;
             open = false;
         }
-        while starts != 0 {
-            let s = starts.trailing_zeros();
-            starts &= starts - 1;
-            // Not behind `special != 0`: a branch that goes both ways
-            // costs more than the few instructions it would skip.
-            gap.note(&m, low_bits(s) & !low_bits(gap_from));
-            word_start = pos + s as usize;
-            // The first end after `s` (`!1 << s` is every bit above it).
-            let later = ends & (!1u64 << s);
-            if later == 0 {
-                open = true;
-                break;
-            }
-            let e = later.trailing_zeros();
-            word_or_gap(w, word_start, pos + e as usize, &mut gap);
-            gap_from = e;
-        }
+        // One branch per block rather than one per word: a branch that
+        // goes both ways from word to word is often mispredicted.
+        let block = Block {
+            masks: &m,
+            pos,
+            starts,
+            ends,
+        };
+        let opened = if special != 0 {
+            block.words::<true>(w, &mut gap_from, &mut word_start, &mut gap)
+        } else {
+            block.words::<false>(w, &mut gap_from, &mut word_start, &mut gap)
+        };
+        open |= opened;
         if !open && special != 0 {
             gap.note(&m, !low_bits(gap_from));
         }
@@ -293,6 +290,51 @@ fn ascii_words(w: &mut Writer<'_, '_>, from: usize, to: usize) {
     }
     // What follows the last word is the start of the next gap.
     w.gap = w.take_gap(to);
+}
+
+/// The words that start in one block of [`ascii_words`].
+struct Block<'m> {
+    masks: &'m Masks,
+    /// Offset of the block in the text.
+    pos: usize,
+    /// Bits of the bytes where a word starts, and of the bytes just after one.
+    starts: u64,
+    ends: u64,
+}
+
+impl Block<'_> {
+    /// Pushes the words that start and end in the block; returns whether
+    /// the last one goes on into the next block (its start is then in
+    /// `word_start`). `NOTE`: the block has sentence punctuation or line
+    /// breaks between words, so each gap is noted in `gap` (`gap_from` is
+    /// where the current gap began).
+    #[inline(always)]
+    fn words<const NOTE: bool>(
+        &self,
+        w: &mut Writer<'_, '_>,
+        gap_from: &mut u32,
+        word_start: &mut usize,
+        gap: &mut GapFlags,
+    ) -> bool {
+        let mut starts = self.starts;
+        while starts != 0 {
+            let s = starts.trailing_zeros();
+            starts &= starts - 1;
+            if NOTE {
+                gap.note(self.masks, low_bits(s) & !low_bits(*gap_from));
+            }
+            *word_start = self.pos + s as usize;
+            // The first end after `s` (`!1 << s` is every bit above it).
+            let later = self.ends & (!1u64 << s);
+            if later == 0 {
+                return true;
+            }
+            let e = later.trailing_zeros();
+            word_or_gap(w, *word_start, self.pos + e as usize, gap);
+            *gap_from = e;
+        }
+        false
+    }
 }
 
 /// Bits `0..n` set (`n` < 64).
