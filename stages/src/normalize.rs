@@ -133,7 +133,8 @@ pub fn normalize(text: &str) -> Cow<'_, str> {
 /// Why not `memchr3(b'-', b'.', 0xC2)`: periods and hyphens come every
 /// hundred bytes or so, and each stop of memchr's iterator costs about as
 /// much as scanning a few hundred bytes. Judging the byte pairs sixteen at a
-/// time leaves about one stop in thirty of those.
+/// time leaves one stop in about forty of those (4,454 instead of 169,590
+/// on a 20 MB sample of the benchmark corpus).
 fn candidates(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
     pairs(bytes, RuleStart)
 }
@@ -152,10 +153,10 @@ trait PairTest: Copy + 'static {
 }
 
 /// Whether a rule can start at a byte, judged from it and the byte after:
-/// a period before an uppercase letter (rule 5), a hyphen before a blank,
-/// a line break or another control byte (rules 1–3), the first byte of a soft hyphen (rule 4). Every
-/// place a rule applies is a candidate; most candidates are then turned
-/// down by the rule itself.
+/// a period before an uppercase letter (rule 5), a hyphen before a blank, a
+/// line break or another control byte (rules 1–3), the first byte of a soft
+/// hyphen (rule 4). Every place a rule applies is a candidate; most
+/// candidates are then turned down by the rule itself.
 #[derive(Clone, Copy)]
 struct RuleStart;
 
@@ -456,7 +457,7 @@ mod tests {
 
     /// Texts with every byte the pair tests look at, longer than a block.
     fn pair_test_texts() -> Vec<Vec<u8>> {
-        const ALPHABET: &[u8] = b".-\t\r\n AZaz@`\xC2\xADx0";
+        const ALPHABET: &[u8] = b".-\t\r\n AZaz@`\xC2\xADx0\x00\x1F!";
         let mut seed = 0x9E37_79B9_7F4A_7C15u64;
         let mut next = move || {
             seed ^= seed << 13;
