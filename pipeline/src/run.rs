@@ -55,7 +55,7 @@ use sha2::{Digest, Sha256};
 use crate::aggregate::{Layout, Lexicon, Totals};
 use crate::cache::{self, Cache, CacheEntry, LastRun, NextCache};
 use crate::config::{Outputs, RunConfig, Source, Tables};
-use crate::discover::{discover, Discovery, Source as Listed};
+use crate::discover::{discover, Discovery};
 use crate::inputs::{self, Columns, Compression, Item, RowMeta};
 use crate::languages::Languages;
 use crate::log::Log;
@@ -400,7 +400,12 @@ impl Prepared {
         // The dictionary is checked before the corpus is listed, in the
         // run's language; the other languages come with the metadata.
         let dict_source = load_dictionary(&cfg.themes, cfg.language)?.0;
-        let found = discover(&cfg.inputs).map_err(usage)?;
+        // Looking at each file (size, modification time) is most of the
+        // listing's time: it runs on as many threads as the count.
+        let found = worker_pool(cfg.threads)
+            .map_err(io)?
+            .install(|| discover(&cfg.inputs))
+            .map_err(usage)?;
         let mut problems = found.problems.clone();
         let metadata = Metadata::load(&cfg.metadata, &found, &mut problems).map_err(usage)?;
         let loaded = Languages::load(
@@ -622,7 +627,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
     for (seq, source) in found.sources.iter().enumerate() {
         let hit = previous.as_ref().and_then(|c| {
             c.unchanged(
-                &source.speech_id,
+                found.id(source),
                 &found.path(source),
                 source.size(),
                 source.mtime_ns(),
@@ -667,12 +672,12 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
                     }
                     let old = previous
                         .as_ref()
-                        .and_then(|p| p.entries().get(&*src.speech_id));
+                        .and_then(|p| p.entries().get(found.id(src)));
                     match (next_cache.as_mut(), counted.file, old) {
                         (Some(next), _, Some(old)) if counted.from_cache => {
                             reused += 1;
-                            kept.insert(&src.speech_id);
-                            next.keep(&src.speech_id, old.clone(), src.mtime_ns());
+                            kept.insert(found.id(src));
+                            next.keep(found.id(src), old.clone(), src.mtime_ns());
                         }
                         (Some(next), Some(file), _) => {
                             *new_cells.entry(file.key.clone()).or_default() += 1;
@@ -694,7 +699,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
                                 offset: 0,
                                 len: 0,
                             };
-                            next.add(&src.speech_id, entry, &file.counts_json);
+                            next.add(found.id(src), entry, &file.counts_json);
                         }
                         _ => {}
                     }
@@ -1003,7 +1008,7 @@ pub fn count(
     }
     let found = &prep.found;
     let todo: Vec<usize> = (0..found.sources.len())
-        .filter(|&seq| shard.holds(&found.sources[seq].speech_id))
+        .filter(|&seq| shard.holds(found.id(&found.sources[seq])))
         .collect();
     let bytes: u64 = todo.iter().map(|&s| found.sources[s].size()).sum();
     log.start(todo.len() as u64, bytes, todo.len() as u64);
@@ -1027,7 +1032,7 @@ pub fn count(
                     records.add_record(*turns, furniture);
                 }
                 rows.push(SpeechEntry {
-                    id: src.speech_id.to_string(),
+                    id: found.id(src).to_owned(),
                     row: String::from_utf8_lossy(&counted.row).into_owned(),
                     bytes: counted.bytes,
                     encoding: counted.encoding.to_owned(),
@@ -1371,7 +1376,7 @@ fn send_container(shared: &Shared<'_>, seq: usize, send: &mut dyn FnMut(Work) ->
     inputs::read_container(
         &shared.found.path(source),
         source.kind(),
-        &source.speech_id,
+        shared.found.id(source),
         shared.columns,
         shared.max_file_bytes,
         &mut |item| {
@@ -1498,7 +1503,7 @@ fn work_batches<'a>(
                         )
                         .map(|()| bytes.len()),
                     };
-                    let speech = Speech::file(seq, source, path.display().to_string());
+                    let speech = Speech::file(shared.found, seq, path.display().to_string());
                     let read = read.map(|n| &bytes[..n]);
                     results.push(count_one(shared, analyzers, totals, &speech, read));
                 }
@@ -1555,14 +1560,15 @@ struct Speech<'s> {
 }
 
 impl<'s> Speech<'s> {
-    /// The speech of a file of the listing, at `path`.
-    fn file(seq: usize, source: &'s Listed, path: String) -> Speech<'s> {
+    /// The speech of the file at position `seq` of the listing, at `path`.
+    fn file(found: &'s Discovery, seq: usize, path: String) -> Speech<'s> {
+        let source = &found.sources[seq];
         Speech {
             seq,
             listed: source.size(),
-            id: &source.speech_id,
+            id: found.id(source),
             path,
-            file_name: inputs::speech_name(source.file_name()),
+            file_name: inputs::speech_name(found.file_name(source)),
             line: None,
             row: None,
             file: true,
