@@ -965,19 +965,23 @@ fn copy_last_tables(
         "cache",
         serde_json::json!({ "path": dir.display().to_string(), "reused": last.speeches }),
     )];
-    let manifest = crate::manifest::build(&crate::manifest::ManifestInput {
-        command_line,
-        settings: &prep.settings,
-        dictionary: &prep.dictionary,
-        threads: cfg.threads,
-        out: &cfg.out,
-        encodings: &tally.encodings,
-        rows: &rows,
-        summary: &summary,
-        dir: staging.path(),
-        extra,
-    })
-    .map_err(io)?;
+    // The tables are read back for their checksums in parallel.
+    let manifest = pool
+        .install(|| {
+            crate::manifest::build(&crate::manifest::ManifestInput {
+                command_line,
+                settings: &prep.settings,
+                dictionary: &prep.dictionary,
+                threads: cfg.threads,
+                out: &cfg.out,
+                encodings: &tally.encodings,
+                rows: &rows,
+                summary: &summary,
+                dir: staging.path(),
+                extra,
+            })
+        })
+        .map_err(io)?;
     tables::write_synced(&staging.path().join(tables::MANIFEST), manifest.as_bytes())
         .with_context(|| format!("cannot write {}", tables::MANIFEST))
         .map_err(io)?;
@@ -1144,21 +1148,38 @@ pub(crate) fn finish_tables(
     let dir = staging.path();
     let mut rows = BTreeMap::new();
     rows.insert(tables::SPEECHES, totals.speeches);
-    if tables_on.themes {
-        let n = tables::write_theme_counts(dir, &totals, dictionary).map_err(io)?;
-        rows.insert(tables::THEME_COUNTS, n);
-    }
-    if tables_on.cooccurrence {
-        let n = tables::write_cooccurrence(dir, &totals, dictionary, by_year).map_err(io)?;
-        rows.insert(tables::COOCCURRENCE, n);
-    }
-    if tables_on.keywords {
-        let n = tables::write_keyword_counts(dir, &totals, dictionary).map_err(io)?;
-        rows.insert(tables::KEYWORD_COUNTS, n);
-    }
-    // Collocates and keyness are ranked in parallel, on as many threads as
-    // the run counted with.
+    // The tables below are written at the same time, one per thread, on as
+    // many threads as the run counted with: each is a file of its own, and
+    // writing them one after the other was most of the time after the
+    // last file was counted. Collocates and keyness are ranked in parallel.
     let pool = worker_pool(threads).map_err(io)?;
+    let (totals_ref, lexicon_ref) = (&totals, &lexicon);
+    // Which tables to write, and how.
+    type Writer<'w> = &'w (dyn Fn() -> anyhow::Result<u64> + Sync);
+    let writers: [(bool, &'static str, Writer<'_>); 4] = [
+        (tables_on.themes, tables::THEME_COUNTS, &|| {
+            tables::write_theme_counts(dir, totals_ref, dictionary)
+        }),
+        (tables_on.cooccurrence, tables::COOCCURRENCE, &|| {
+            tables::write_cooccurrence(dir, totals_ref, dictionary, by_year)
+        }),
+        (tables_on.keywords, tables::KEYWORD_COUNTS, &|| {
+            tables::write_keyword_counts(dir, totals_ref, dictionary)
+        }),
+        (tables_on.terms, tables::TERM_COUNTS, &|| {
+            tables::write_term_counts(dir, totals_ref, lexicon_ref, min_count)
+        }),
+    ];
+    let written = pool
+        .install(|| {
+            writers
+                .par_iter()
+                .filter(|(on, _, _)| *on)
+                .map(|&(_, name, write)| write().map(|n| (name, n)))
+                .collect::<anyhow::Result<Vec<_>>>()
+        })
+        .map_err(io)?;
+    rows.extend(written);
     if tables_on.collocates {
         let n = pool
             .install(|| {
@@ -1168,10 +1189,6 @@ pub(crate) fn finish_tables(
             })
             .map_err(io)?;
         rows.insert(tables::COLLOCATES, n);
-    }
-    if tables_on.terms {
-        let n = tables::write_term_counts(dir, &totals, &lexicon, min_count).map_err(io)?;
-        rows.insert(tables::TERM_COUNTS, n);
     }
     if tables_on.keyness {
         let n = pool
@@ -1196,19 +1213,23 @@ pub(crate) fn finish_tables(
         partial: false,
         reused: None,
     };
-    let manifest = crate::manifest::build(&crate::manifest::ManifestInput {
-        command_line,
-        settings,
-        dictionary,
-        threads,
-        out,
-        encodings: &tally.encodings,
-        rows: &rows,
-        summary: &summary,
-        dir,
-        extra,
-    })
-    .map_err(io)?;
+    // The tables are read back for their checksums in parallel.
+    let manifest = pool
+        .install(|| {
+            crate::manifest::build(&crate::manifest::ManifestInput {
+                command_line,
+                settings,
+                dictionary,
+                threads,
+                out,
+                encodings: &tally.encodings,
+                rows: &rows,
+                summary: &summary,
+                dir,
+                extra,
+            })
+        })
+        .map_err(io)?;
     tables::write_synced(&dir.join(tables::MANIFEST), manifest.as_bytes())
         .with_context(|| format!("cannot write {}", tables::MANIFEST))
         .map_err(io)?;
