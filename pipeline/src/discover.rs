@@ -202,6 +202,15 @@ impl Discovery {
             .binary_search_by(|s| self.id(s).cmp(speech_id))
             .ok()
     }
+
+    /// The index of the source with this speech id, looking at index
+    /// `hint` first: [`Discovery::find`] when the guess is wrong.
+    pub fn find_from(&self, speech_id: &str, hint: usize) -> Option<usize> {
+        match self.sources.get(hint) {
+            Some(s) if self.id(s) == speech_id => Some(hint),
+            _ => self.find(speech_id),
+        }
+    }
 }
 
 /// File name of the General Debate speakers table.
@@ -285,11 +294,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
     // MB for 128,000 files, at the moment memory peaks); ties between inputs
     // are broken by input order instead.
     let (sources, ids) = (&mut found.sources, &found.ids);
-    sources.sort_unstable_by(|a, b| {
-        id_in(ids, a)
-            .cmp(id_in(ids, b))
-            .then(a.input.cmp(&b.input))
-    });
+    sources.sort_unstable_by(|a, b| id_in(ids, a).cmp(id_in(ids, b)).then(a.input.cmp(&b.input)));
     // Sorted, so a speech id taken twice is taken by neighbours, the earlier
     // input's first: that input keeps it.
     let mut problems = Vec::new();
@@ -333,12 +338,12 @@ fn stat(found: &mut Discovery) {
                 return;
             };
             s.size = u32::try_from(meta.len()).unwrap_or(u32::MAX);
-            s.mtime_ns = meta.modified().map_or(0, |t| {
-                match t.duration_since(std::time::UNIX_EPOCH) {
-                    Ok(d) => i64::try_from(d.as_nanos()).unwrap_or(i64::MAX),
-                    Err(e) => -i64::try_from(e.duration().as_nanos()).unwrap_or(i64::MAX),
-                }
-            });
+            s.mtime_ns =
+                meta.modified()
+                    .map_or(0, |t| match t.duration_since(std::time::UNIX_EPOCH) {
+                        Ok(d) => i64::try_from(d.as_nanos()).unwrap_or(i64::MAX),
+                        Err(e) => -i64::try_from(e.duration().as_nanos()).unwrap_or(i64::MAX),
+                    });
         });
 }
 
@@ -560,6 +565,10 @@ mod tests {
         assert_eq!(d.file_name(&d.sources[1]), "y.txt");
         assert_eq!(d.find("c.TXT"), Some(2));
         assert_eq!(d.find("b"), None);
+        assert_eq!(d.find_from("c.TXT", 2), Some(2));
+        assert_eq!(d.find_from("c.TXT", 0), Some(2));
+        assert_eq!(d.find_from("c.TXT", 9), Some(2));
+        assert_eq!(d.find_from("b", 1), None);
     }
 
     #[test]

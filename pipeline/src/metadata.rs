@@ -389,22 +389,31 @@ impl Metadata {
         let Some(raw_id) = row.file else {
             return say("empty `file`; row not used".into());
         };
-        let unified = raw_id.replace('\\', "/");
-        if unified.starts_with('/')
-            || unified.contains(':')
-            || unified.split('/').any(|part| part == "..")
+        // `\\` separates too.
+        let separators = ['/', '\\'];
+        if raw_id.starts_with(separators)
+            || raw_id.contains(':')
+            || raw_id.split(separators).any(|part| part == "..")
         {
             return say(format!(
                 "file {raw_id:?} is not a path inside the input folder (absolute, or climbs out with ..); row not used"
             ));
         }
         // `./a//b.txt` names the speech `a/b.txt`.
-        let parts: Vec<&str> = unified
-            .split('/')
+        let mut key = String::with_capacity(id_prefix.len() + raw_id.len());
+        key.push_str(id_prefix);
+        for part in raw_id
+            .split(separators)
             .filter(|p| !p.is_empty() && *p != ".")
-            .collect();
-        let key = format!("{id_prefix}{}", parts.join("/"));
-        let Some(source) = found.find(&key) else {
+        {
+            if key.len() > id_prefix.len() {
+                key.push('/');
+            }
+            key.push_str(part);
+        }
+        // A table that lists every file in the corpus's order (as a script
+        // writes it) has its k-th row for the k-th speech: tried first.
+        let Some(source) = found.find_from(&key, self.rows.len()) else {
             return say(format!(
                 "file {raw_id:?} is not a speech of the corpus (speech ids are paths relative \
                  to the input folder); row not used"
@@ -661,14 +670,23 @@ mod tests {
     fn ids_are_normalized() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.csv");
-        fs::write(&path, "file,year\n./a//b.txt,1999\n").unwrap();
+        fs::write(
+            &path,
+            "file,year\n.\\c\\d.txt,2000\n./a//b.txt,1999\n\\e.txt,1\nc/../x.txt,1\n",
+        )
+        .unwrap();
         let mut problems = Vec::new();
-        let found = Discovery::of_ids(&["a/b.txt"]);
+        let found = Discovery::of_ids(&["a/b.txt", "c/d.txt", "e.txt"]);
         let m = Metadata::load(&[path], &found, &mut problems).unwrap();
-        assert!(problems.is_empty(), "{problems:?}");
+        let lines: Vec<Option<u64>> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [Some(4), Some(5)], "{problems:?}");
+        assert!(problems.iter().all(|p| p.message.contains("climbs out")));
         let mut meta = ingest("b.txt", "").meta;
         apply(&m, &found, "a/b.txt", &mut meta);
         assert_eq!(meta.year, Some(1999));
+        let mut meta = ingest("d.txt", "").meta;
+        apply(&m, &found, "c/d.txt", &mut meta);
+        assert_eq!(meta.year, Some(2000));
     }
 
     #[test]

@@ -359,7 +359,7 @@ struct Shared<'a> {
     /// Whether each file is a meeting record, split into turns (`--records`).
     records: bool,
     /// The sources to read, by index, in order.
-    todo: &'a [usize],
+    todo: &'a [u32],
     /// Whether each file's counts are kept apart (for the cache) instead of
     /// summed into the worker's totals.
     per_file: bool,
@@ -518,7 +518,7 @@ const ENCODINGS: &[&str] = &["utf-8", "utf-8-bom", "windows-1252"];
 fn count_files(
     prep: &Prepared,
     cfg: &RunConfig,
-    todo: &[usize],
+    todo: &[u32],
     per_file: bool,
     previous: Option<&Cache>,
     mut sink: impl FnMut(Done),
@@ -623,7 +623,9 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
         .as_deref()
         .map(|dir| Cache::open(dir, &prep.settings));
     let mut reuse: Vec<(usize, &CacheEntry)> = Vec::new();
-    let mut todo: Vec<usize> = Vec::new();
+    // Positions in the listing, which has fewer than 2^32 sources (its ids
+    // take at least a byte each, of at most 4 GiB): one per file.
+    let mut todo: Vec<u32> = Vec::new();
     for (seq, source) in found.sources.iter().enumerate() {
         let hit = previous.as_ref().and_then(|c| {
             c.unchanged(
@@ -635,7 +637,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
         });
         match hit {
             Some(entry) => reuse.push((seq, entry)),
-            None => todo.push(seq),
+            None => todo.push(seq as u32),
         }
     }
     log.start(found.sources.len() as u64, found.bytes(), todo.len() as u64);
@@ -1011,10 +1013,11 @@ pub fn count(
         )));
     }
     let found = &prep.found;
-    let todo: Vec<usize> = (0..found.sources.len())
+    let todo: Vec<u32> = (0..found.sources.len())
         .filter(|&seq| shard.holds(found.id(&found.sources[seq])))
+        .map(|seq| seq as u32)
         .collect();
-    let bytes: u64 = todo.iter().map(|&s| found.sources[s].size()).sum();
+    let bytes: u64 = todo.iter().map(|&s| found.sources[s as usize].size()).sum();
     log.start(todo.len() as u64, bytes, todo.len() as u64);
     let mut progress = Progress::new(log, bytes, todo.len() as u64);
     let mut tally = Tally::default();
@@ -1362,7 +1365,7 @@ fn dispatch(shared: &Shared<'_>, batches: Sender<Batch>, credits: Receiver<()>) 
         // The aggregator or the workers are gone only when the run is failing anyway.
         credits.recv().is_ok() && batches.send(batch).is_ok()
     };
-    for (k, &seq) in todo.iter().enumerate() {
+    for (k, seq) in todo.iter().map(|&seq| seq as usize).enumerate() {
         // On SIGINT/SIGTERM, stop handing out files: the workers finish
         // what is in flight and the channels close.
         if crate::interrupt::requested().is_some() {
@@ -1509,7 +1512,7 @@ fn work_batches<'a>(
             Work::Files(ks) => {
                 results.reserve(ks.len());
                 for k in ks {
-                    let seq = shared.todo[k];
+                    let seq = shared.todo[k] as usize;
                     let source = &shared.found.sources[seq];
                     let path = shared.found.path(source);
                     let read = match source.kind().compression {
