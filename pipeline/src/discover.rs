@@ -16,9 +16,11 @@
 //! that is a FIFO or device) become problems; a missing input is an error.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::inputs::{Format, Kind};
@@ -26,15 +28,20 @@ use crate::problems::{Outcome, Problem};
 
 /// One speech file to read.
 ///
-/// A corpus has one per file, so it is kept small (40 bytes and its id): the
-/// id in a boxed slice, the path derived from the input's folder and the id
-/// (kept apart, in [`Discovery`], only for a file name that is not valid
-/// UTF-8, which the id cannot hold exactly), the file name derived from the
-/// id.
+/// A corpus has one per file, so it is kept small: 24 bytes, its id in
+/// [`Discovery::ids`] (one string for all ids, instead of an allocation
+/// each, which would cost more than the id itself), the path derived from
+/// the input's folder and the id (kept apart, in [`Discovery`], only for a
+/// file name that is not valid UTF-8, which the id cannot hold exactly), the
+/// file name derived from the id. [`Discovery::id`] gives its id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
-    /// Its id: the path relative to its input, `/`-separated.
-    pub speech_id: Box<str>,
+    /// Where its id starts in [`Discovery::ids`].
+    id_start: u32,
+    /// Length of its id in bytes (a path is far shorter than 64 KiB).
+    id_len: u16,
+    /// What the file is: a speech (maybe compressed), a table or an archive.
+    pub(crate) kind: Kind,
     /// Index of its input in [`Discovery::inputs`].
     pub(crate) input: u32,
     /// Size in bytes when listed, saturated at 4 GiB (larger files are
@@ -42,16 +49,9 @@ pub struct Source {
     pub(crate) size: u32,
     /// Modification time when listed, in nanoseconds since 1970 (0 if unknown).
     pub(crate) mtime_ns: i64,
-    /// What the file is: a speech (maybe compressed), a table or an archive.
-    pub(crate) kind: Kind,
 }
 
 impl Source {
-    /// The last component of its name, for the naming conventions.
-    pub fn file_name(&self) -> &str {
-        self.speech_id.rsplit('/').next().unwrap_or(&self.speech_id)
-    }
-
     /// Size in bytes when listed.
     pub fn size(&self) -> u64 {
         u64::from(self.size)
@@ -95,6 +95,9 @@ pub struct Discovery {
     pub inputs: Vec<Input>,
     /// The speeches, sorted by speech id.
     pub sources: Vec<Source>,
+    /// The speech ids of `sources`, one after the other (in listing order,
+    /// not sorted).
+    ids: String,
     /// `Speakers_by_session.csv` files.
     pub speakers_tables: Vec<PathBuf>,
     /// `metadata.csv` files in an input's top folder.
@@ -108,6 +111,18 @@ pub struct Discovery {
 }
 
 impl Discovery {
+    /// The speech id of a source: its path relative to its input,
+    /// `/`-separated.
+    pub fn id(&self, source: &Source) -> &str {
+        id_in(&self.ids, source)
+    }
+
+    /// The last component of a source's name, for the naming conventions.
+    pub fn file_name(&self, source: &Source) -> &str {
+        let id = self.id(source);
+        id.rsplit('/').next().unwrap_or(id)
+    }
+
     /// Total size of the sources in bytes.
     pub fn bytes(&self) -> u64 {
         self.sources.iter().map(Source::size).sum()
@@ -115,29 +130,44 @@ impl Discovery {
 
     /// Where a source is on disk.
     pub fn path(&self, source: &Source) -> PathBuf {
-        path_in(&self.inputs, &self.exact, source)
+        path_in(&self.inputs, &self.exact, &self.ids, source)
     }
 
     /// A discovery of files with these speech ids (sorted here), of no
     /// input folder and size 0: what metadata is matched against, for tests
     /// and fuzzing that have no corpus on disk.
     pub fn of_ids(ids: &[&str]) -> Discovery {
-        let mut sources: Vec<Source> = ids
-            .iter()
-            .map(|id| Source {
-                speech_id: (*id).into(),
-                input: 0,
-                size: 0,
-                mtime_ns: 0,
-                kind: Kind::TEXT,
-            })
-            .collect();
-        sources.sort_by(|a, b| a.speech_id.cmp(&b.speech_id));
-        sources.dedup_by(|a, b| a.speech_id == b.speech_id);
-        Discovery {
-            sources,
-            ..Discovery::default()
+        let mut found = Discovery::default();
+        for id in ids {
+            found.add(id, 0, Kind::TEXT);
         }
+        let (sources, ids) = (&mut found.sources, &found.ids);
+        sources.sort_by(|a, b| id_in(ids, a).cmp(id_in(ids, b)));
+        sources.dedup_by(|a, b| id_in(ids, a) == id_in(ids, b));
+        found
+    }
+
+    /// Adds a source of input `input` with this speech id, size and mtime
+    /// unknown (0); `false` if the id cannot be held (longer than 64 KiB,
+    /// or the ids of the listing pass 4 GiB).
+    fn add(&mut self, id: &str, input: u32, kind: Kind) -> bool {
+        let (Ok(id_start), Ok(id_len)) = (u32::try_from(self.ids.len()), u16::try_from(id.len()))
+        else {
+            return false;
+        };
+        if u32::try_from(self.ids.len() + id.len()).is_err() {
+            return false;
+        }
+        self.ids.push_str(id);
+        self.sources.push(Source {
+            id_start,
+            id_len,
+            kind,
+            input,
+            size: 0,
+            mtime_ns: 0,
+        });
+        true
     }
 
     /// The input fingerprint: SHA-256 (hex) over every listed speech, in
@@ -149,9 +179,13 @@ impl Discovery {
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
+        let mut numbers = String::new();
         for s in &self.sources {
-            h.update(s.speech_id.as_bytes());
-            h.update(format!("\0{}\0{}\0", s.size(), s.mtime_ns).as_bytes());
+            h.update(self.id(s).as_bytes());
+            numbers.clear();
+            // Writing to a String cannot fail.
+            let _ = write!(numbers, "\0{}\0{}\0", s.size(), s.mtime_ns);
+            h.update(numbers.as_bytes());
         }
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
@@ -165,8 +199,17 @@ impl Discovery {
     /// The index of the source with this speech id.
     pub fn find(&self, speech_id: &str) -> Option<usize> {
         self.sources
-            .binary_search_by(|s| (*s.speech_id).cmp(speech_id))
+            .binary_search_by(|s| self.id(s).cmp(speech_id))
             .ok()
+    }
+
+    /// The index of the source with this speech id, looking at index
+    /// `hint` first: [`Discovery::find`] when the guess is wrong.
+    pub fn find_from(&self, speech_id: &str, hint: usize) -> Option<usize> {
+        match self.sources.get(hint) {
+            Some(s) if self.id(s) == speech_id => Some(hint),
+            _ => self.find(speech_id),
+        }
     }
 }
 
@@ -178,19 +221,32 @@ pub const METADATA_TABLE: &str = "metadata.csv";
 /// The speech id of standard input (`--input -`): its rows are `stdin#row-N`.
 pub const STDIN_ID: &str = "stdin";
 
+/// The speech id of a source, out of the ids of its listing.
+fn id_in<'a>(ids: &'a str, source: &Source) -> &'a str {
+    let start = source.id_start as usize;
+    &ids[start..start + usize::from(source.id_len)]
+}
+
 /// Where a source of these inputs is on disk (`-` for standard input).
-fn path_in(inputs: &[Input], exact: &HashMap<Box<str>, Box<Path>>, source: &Source) -> PathBuf {
-    if let Some(exact) = exact.get(&source.speech_id) {
+fn path_in(
+    inputs: &[Input],
+    exact: &HashMap<Box<str>, Box<Path>>,
+    ids: &str,
+    source: &Source,
+) -> PathBuf {
+    let id = id_in(ids, source);
+    if let Some(exact) = exact.get(id) {
         return exact.to_path_buf();
     }
     let input = &inputs[source.input as usize];
     if input.single_file {
         return input.root.clone();
     }
-    input.root.join(&source.speech_id[input.prefix_len..])
+    input.root.join(&id[input.prefix_len..])
 }
 
-/// Lists the speeches below `inputs`.
+/// Lists the speeches below `inputs`. The files are looked at (size and
+/// modification time) on the current rayon pool.
 pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
     let mut found = Discovery::default();
     for input in inputs {
@@ -203,13 +259,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
                 prefix_len: 0,
                 single_file: true,
             });
-            found.sources.push(Source {
-                speech_id: STDIN_ID.into(),
-                input: (found.inputs.len() - 1) as u32,
-                size: 0,
-                mtime_ns: 0,
-                kind: Kind::STDIN,
-            });
+            found.add(STDIN_ID, (found.inputs.len() - 1) as u32, Kind::STDIN);
             continue;
         }
         if !input.exists() {
@@ -217,6 +267,9 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
                 "input {} does not exist (pass a folder of .txt speeches with --input)",
                 input.display()
             );
+        }
+        if u32::try_from(found.inputs.len()).is_err() {
+            bail!("more than 4,294,967,295 inputs");
         }
         // A single file keeps its plain name as id.
         let prefix = if inputs.len() > 1 && !input.is_file() {
@@ -236,30 +289,30 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
         });
         walk(input, &prefix, &mut found);
     }
-    // Not a stable sort: it would take a scratch copy of the whole list (7 MB
-    // for 128,000 files, at the moment memory peaks); ties between inputs
+    stat(&mut found);
+    // Not a stable sort: it would take a scratch copy of the whole list (3
+    // MB for 128,000 files, at the moment memory peaks); ties between inputs
     // are broken by input order instead.
-    found
-        .sources
-        .sort_unstable_by(|a, b| a.speech_id.cmp(&b.speech_id).then(a.input.cmp(&b.input)));
+    let (sources, ids) = (&mut found.sources, &found.ids);
+    sources.sort_unstable_by(|a, b| id_in(ids, a).cmp(id_in(ids, b)).then(a.input.cmp(&b.input)));
     // Sorted, so a speech id taken twice is taken by neighbours, the earlier
     // input's first: that input keeps it.
     let mut problems = Vec::new();
-    let mut previous: Option<Box<str>> = None;
+    let mut previous: Option<&str> = None;
     let (inputs, exact) = (&found.inputs, &found.exact);
-    found.sources.retain(|s| {
-        let fresh = previous.as_deref() != Some(&*s.speech_id);
+    sources.retain(|s| {
+        let id = id_in(ids, s);
+        let fresh = previous != Some(id);
         if fresh {
-            previous = Some(s.speech_id.clone());
+            previous = Some(id);
         } else {
             problems.push(Problem::new(
-                path_in(inputs, exact, s).display().to_string(),
+                path_in(inputs, exact, ids, s).display().to_string(),
                 "discover",
                 Outcome::Skipped,
                 format!(
-                    "speech id {:?} is already taken by a file of another input; \
-                     give the inputs folders of different names",
-                    s.speech_id
+                    "speech id {id:?} is already taken by a file of another input; \
+                     give the inputs folders of different names"
                 ),
             ));
         }
@@ -269,9 +322,35 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
     Ok(found)
 }
 
+/// Fills in the size and modification time of every source but standard
+/// input. One `statx` per file is most of the listing's time, spent in the
+/// kernel, so the files are looked at in parallel.
+fn stat(found: &mut Discovery) {
+    let (inputs, exact, ids) = (&found.inputs, &found.exact, &found.ids);
+    found
+        .sources
+        .par_iter_mut()
+        .with_min_len(1024)
+        .filter(|s| s.kind != Kind::STDIN)
+        .for_each(|s| {
+            // A link is followed, as it was while listing.
+            let Ok(meta) = std::fs::metadata(path_in(inputs, exact, ids, s)) else {
+                return;
+            };
+            s.size = u32::try_from(meta.len()).unwrap_or(u32::MAX);
+            s.mtime_ns =
+                meta.modified()
+                    .map_or(0, |t| match t.duration_since(std::time::UNIX_EPOCH) {
+                        Ok(d) => i64::try_from(d.as_nanos()).unwrap_or(i64::MAX),
+                        Err(e) => -i64::try_from(e.duration().as_nanos()).unwrap_or(i64::MAX),
+                    });
+        });
+}
+
 fn walk(input: &Path, prefix: &str, found: &mut Discovery) {
     let single_file = input.is_file();
     let input_index = (found.inputs.len() - 1) as u32;
+    let mut id = String::new();
     for entry in WalkDir::new(input).follow_links(true) {
         let entry = match entry {
             Ok(entry) => entry,
@@ -329,40 +408,45 @@ fn walk(input: &Path, prefix: &str, found: &mut Discovery) {
             ));
             continue;
         }
-        let rel = if single_file {
-            PathBuf::from(entry.file_name())
+        // The path below the input: walkdir joins each name found onto the
+        // input's path, so it is the last `depth` components (cheaper than
+        // `strip_prefix`, which compares every component of the input).
+        let mut parts: Vec<&std::ffi::OsStr> = if single_file {
+            vec![entry.file_name()]
         } else {
-            path.strip_prefix(input).unwrap_or(path).to_owned()
+            path.components()
+                .rev()
+                .take(entry.depth())
+                .map(|c| c.as_os_str())
+                .collect()
         };
-        let parts: Vec<_> = rel.components().map(|c| c.as_os_str()).collect();
+        parts.reverse();
         let exact = parts.iter().any(|p| p.to_str().is_none());
-        let rel: Vec<String> = parts
-            .iter()
-            .map(|p| p.to_string_lossy().into_owned())
-            .collect();
-        let meta = entry.metadata().ok();
-        let size = meta.as_ref().map_or(0, |m| m.len());
-        let mtime_ns = meta.and_then(|m| m.modified().ok()).map_or(0, |t| {
-            match t.duration_since(std::time::UNIX_EPOCH) {
-                Ok(d) => i64::try_from(d.as_nanos()).unwrap_or(i64::MAX),
-                Err(e) => -i64::try_from(e.duration().as_nanos()).unwrap_or(i64::MAX),
+        id.clear();
+        id.push_str(prefix);
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                id.push('/');
             }
-        });
-        let speech_id: Box<str> = format!("{prefix}{}", rel.join("/")).into();
+            id.push_str(&part.to_string_lossy());
+        }
+        if !found.add(&id, input_index, kind) {
+            found.problems.push(Problem::new(
+                path.display().to_string(),
+                "discover",
+                Outcome::Skipped,
+                "a path too long to be a speech id (64 KiB), or too many files (4 GiB of \
+                 paths); skipped",
+            ));
+            continue;
+        }
         if exact {
             // An id taken twice is kept by the earlier input: so is its path.
             found
                 .exact
-                .entry(speech_id.clone())
+                .entry(id.as_str().into())
                 .or_insert_with(|| path.into());
         }
-        found.sources.push(Source {
-            speech_id,
-            input: input_index,
-            size: u32::try_from(size).unwrap_or(u32::MAX),
-            mtime_ns,
-            kind,
-        });
     }
 }
 
@@ -384,7 +468,7 @@ mod tests {
         fs::write(root.join("metadata.csv"), "").unwrap();
         fs::write(root.join("a/metadata.csv"), "").unwrap();
         let d = discover(&[root.to_owned()]).unwrap();
-        let ids: Vec<&str> = d.sources.iter().map(|s| &*s.speech_id).collect();
+        let ids: Vec<&str> = d.sources.iter().map(|s| d.id(s)).collect();
         assert_eq!(ids, ["a-c.TXT", "a/b/x.txt"]);
         assert_eq!(d.path(&d.sources[1]), root.join("a/b/x.txt"));
         assert_eq!(d.find("a/b/x.txt"), Some(1));
@@ -410,14 +494,14 @@ mod tests {
         fs::write(one.join("s.txt"), "").unwrap();
         fs::write(two.join("s.txt"), "").unwrap();
         let d = discover(&[one.clone(), two]).unwrap();
-        let ids: Vec<&str> = d.sources.iter().map(|s| &*s.speech_id).collect();
+        let ids: Vec<&str> = d.sources.iter().map(|s| d.id(s)).collect();
         assert_eq!(ids, ["one/s.txt", "two/s.txt"]);
         assert_eq!(d.path(&d.sources[0]), one.join("s.txt"));
         assert_eq!(d.path(&d.sources[1]), dir.path().join("two/s.txt"));
         let d = discover(&[one.join("s.txt")]).unwrap();
         assert_eq!(d.path(&d.sources[0]), one.join("s.txt"));
-        assert_eq!(&*d.sources[0].speech_id, "s.txt");
-        assert_eq!(d.sources[0].file_name(), "s.txt");
+        assert_eq!(d.id(&d.sources[0]), "s.txt");
+        assert_eq!(d.file_name(&d.sources[0]), "s.txt");
     }
 
     #[test]
@@ -438,7 +522,7 @@ mod tests {
         let listed = |d: &Discovery| -> Vec<(String, bool)> {
             d.sources
                 .iter()
-                .map(|s| (s.speech_id.to_string(), s.kind().is_container()))
+                .map(|s| (d.id(s).to_owned(), s.kind().is_container()))
                 .collect()
         };
         let d = discover(&[root.to_owned()]).unwrap();
@@ -466,9 +550,25 @@ mod tests {
             ]
         );
         assert_eq!(d.path(&d.sources[1]), PathBuf::from("-"));
-        assert_eq!(d.container().map(|s| &*s.speech_id), Some("c.tar.gz"));
+        assert_eq!(d.container().map(|s| d.id(s)), Some("c.tar.gz"));
         let err = discover(&[PathBuf::from("-"), PathBuf::from("-")]).unwrap_err();
         assert!(err.to_string().contains("given twice"), "{err}");
+    }
+
+    #[test]
+    fn a_source_is_small_and_its_id_is_in_the_listing() {
+        // One per file: memory grows with it.
+        assert_eq!(std::mem::size_of::<Source>(), 24);
+        let d = Discovery::of_ids(&["b/y.txt", "a.txt", "b/y.txt", "c.TXT"]);
+        let ids: Vec<&str> = d.sources.iter().map(|s| d.id(s)).collect();
+        assert_eq!(ids, ["a.txt", "b/y.txt", "c.TXT"]);
+        assert_eq!(d.file_name(&d.sources[1]), "y.txt");
+        assert_eq!(d.find("c.TXT"), Some(2));
+        assert_eq!(d.find("b"), None);
+        assert_eq!(d.find_from("c.TXT", 2), Some(2));
+        assert_eq!(d.find_from("c.TXT", 0), Some(2));
+        assert_eq!(d.find_from("c.TXT", 9), Some(2));
+        assert_eq!(d.find_from("b", 1), None);
     }
 
     #[test]
@@ -485,7 +585,7 @@ mod tests {
         let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
         fs::write(dir.path().join(name), "x").unwrap();
         let d = discover(&[dir.path().to_owned()]).unwrap();
-        assert_eq!(&*d.sources[0].speech_id, "caf\u{FFFD}.txt");
+        assert_eq!(d.id(&d.sources[0]), "caf\u{FFFD}.txt");
         assert_eq!(d.path(&d.sources[0]), dir.path().join(name));
         assert_eq!(fs::read(d.path(&d.sources[0])).unwrap(), b"x");
     }

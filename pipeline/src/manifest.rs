@@ -6,6 +6,7 @@ use std::path::Path;
 
 use agora_stages::dictionary::Dictionary;
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -36,12 +37,19 @@ pub struct ManifestInput<'a> {
     pub extra: Vec<(&'static str, serde_json::Value)>,
 }
 
-/// Builds the manifest's JSON text (pretty-printed, keys sorted).
+/// Builds the manifest's JSON text (pretty-printed, keys sorted). The
+/// tables are read back for their checksums in parallel, on the current
+/// rayon pool.
 pub fn build(m: &ManifestInput<'_>) -> Result<String> {
+    let sums = m
+        .rows
+        .par_iter()
+        .map(|(name, _)| {
+            sha256_file(&m.dir.join(name)).with_context(|| format!("cannot read back {name}"))
+        })
+        .collect::<Result<Vec<_>>>()?;
     let mut tables = serde_json::Map::new();
-    for (name, rows) in m.rows {
-        let (bytes, sha256) =
-            sha256_file(&m.dir.join(name)).with_context(|| format!("cannot read back {name}"))?;
+    for ((name, rows), (bytes, sha256)) in m.rows.iter().zip(sums) {
         tables.insert(
             (*name).to_owned(),
             json!({ "rows": rows, "bytes": bytes, "sha256": sha256 }),

@@ -40,17 +40,30 @@ use crate::problems::{Outcome, Problem};
 /// There is one per speech of a corpus that comes with a metadata table, so
 /// its size is most of what memory grows with: repeated values (countries,
 /// speakers, posts) are interned, and the table is an index.
-/// Text values are ids in [`Metadata::strings`] ([`NONE`] when empty); 28 bytes a row.
+/// Text values are ids in [`Metadata::strings`] ([`NONE`] when empty); 24
+/// bytes a row (where it was read is kept apart, and only while reading).
 #[derive(Debug, Clone)]
 struct Row {
     country: u32,
     date: u32,
     speaker: u32,
     post: u32,
-    year: Option<i32>,
+    /// The year, if `has_year` (an `Option<i32>` would take 4 bytes more).
+    year: i32,
+    has_year: bool,
     /// [`Language::index`] of the speech's language, or [`NO_LANGUAGE`].
     language: u8,
-    /// Index into [`Metadata::tables`].
+}
+
+impl Row {
+    fn year(&self) -> Option<i32> {
+        self.has_year.then_some(self.year)
+    }
+}
+
+/// Where a row was read: an index into [`Metadata::tables`] and a line.
+#[derive(Debug, Clone, Copy)]
+struct Origin {
     table: u16,
     line: u32,
 }
@@ -138,10 +151,14 @@ fn parse_language(value: Option<&str>, say: &mut impl FnMut(String)) -> u8 {
 #[derive(Debug, Default)]
 pub struct Metadata {
     /// For each source of the discovery (by index), its row in `rows`, or
-    /// [`NONE`]. Rows are matched to speeches while they are read, so no
-    /// speech id is stored twice.
+    /// [`NONE`]; empty without per-file rows. Rows are matched to speeches
+    /// while they are read, so no speech id is stored twice.
     row_of: Vec<u32>,
     rows: Vec<Row>,
+    /// Where each row of `rows` was read, for the message about a file
+    /// listed twice: only while the tables are read, then emptied, as
+    /// nothing else needs it.
+    origins: Vec<Origin>,
     /// Interned values of `rows`.
     strings: Interner,
     /// (country code, year) → speaker.
@@ -151,14 +168,6 @@ pub struct Metadata {
 }
 
 impl Metadata {
-    /// No metadata yet, for the speeches of `found`.
-    fn of(found: &Discovery) -> Metadata {
-        Metadata {
-            row_of: vec![NONE; found.sources.len()],
-            ..Metadata::default()
-        }
-    }
-
     /// Reads the tables given with `--metadata` and those found below the
     /// inputs. Rows that cannot be used go to `problems`; a table that cannot
     /// be read or lacks its key columns is an error.
@@ -167,7 +176,7 @@ impl Metadata {
         found: &Discovery,
         problems: &mut Vec<Problem>,
     ) -> Result<Metadata> {
-        let mut m = Metadata::of(found);
+        let mut m = Metadata::default();
         for path in &found.speakers_tables {
             m.read(path, "", found, problems)?;
         }
@@ -177,6 +186,7 @@ impl Metadata {
         for path in explicit {
             m.read(path, "", found, problems)?;
         }
+        m.origins = Vec::new();
         Ok(m)
     }
 
@@ -190,8 +200,9 @@ impl Metadata {
         found: &Discovery,
         problems: &mut Vec<Problem>,
     ) -> Result<Metadata> {
-        let mut m = Metadata::of(found);
+        let mut m = Metadata::default();
         m.read_from(bytes, path, "", found, problems)?;
+        m.origins = Vec::new();
         Ok(m)
     }
 
@@ -378,29 +389,41 @@ impl Metadata {
         let Some(raw_id) = row.file else {
             return say("empty `file`; row not used".into());
         };
-        let unified = raw_id.replace('\\', "/");
-        if unified.starts_with('/')
-            || unified.contains(':')
-            || unified.split('/').any(|part| part == "..")
+        // `\\` separates too.
+        let separators = ['/', '\\'];
+        if raw_id.starts_with(separators)
+            || raw_id.contains(':')
+            || raw_id.split(separators).any(|part| part == "..")
         {
             return say(format!(
                 "file {raw_id:?} is not a path inside the input folder (absolute, or climbs out with ..); row not used"
             ));
         }
         // `./a//b.txt` names the speech `a/b.txt`.
-        let parts: Vec<&str> = unified
-            .split('/')
+        let mut key = String::with_capacity(id_prefix.len() + raw_id.len());
+        key.push_str(id_prefix);
+        for part in raw_id
+            .split(separators)
             .filter(|p| !p.is_empty() && *p != ".")
-            .collect();
-        let key = format!("{id_prefix}{}", parts.join("/"));
-        let Some(source) = found.find(&key) else {
+        {
+            if key.len() > id_prefix.len() {
+                key.push('/');
+            }
+            key.push_str(part);
+        }
+        // A table that lists every file in the corpus's order (as a script
+        // writes it) has its k-th row for the k-th speech: tried first.
+        let Some(source) = found.find_from(&key, self.rows.len()) else {
             return say(format!(
                 "file {raw_id:?} is not a speech of the corpus (speech ids are paths relative \
                  to the input folder); row not used"
             ));
         };
+        if self.row_of.is_empty() {
+            self.row_of = vec![NONE; found.sources.len()];
+        }
         if self.row_of[source] != NONE {
-            let first = &self.rows[self.row_of[source] as usize];
+            let first = self.origins[self.row_of[source] as usize];
             return say(format!(
                 "file {raw_id:?} is listed again (first at {}:{}); this row is not used",
                 self.tables[usize::from(first.table)].display(),
@@ -408,19 +431,23 @@ impl Metadata {
             ));
         }
         let mut intern = |v: Option<&str>| v.map_or(NONE, |v| self.strings.intern(v));
+        let year = parse_year(row.year, say);
         let compact = Row {
             country: intern(row.country),
             date: intern(row.date),
             speaker: intern(row.speaker),
             post: intern(row.post),
-            year: parse_year(row.year, say),
+            year: year.unwrap_or(0),
+            has_year: year.is_some(),
             language: parse_language(row.language, say),
-            // `read` pushed this row's table before reading its rows.
-            table: u16::try_from(self.tables.len() - 1).unwrap_or(u16::MAX),
-            line: u32::try_from(line).unwrap_or(u32::MAX),
         };
         self.row_of[source] = self.rows.len() as u32;
         self.rows.push(compact);
+        self.origins.push(Origin {
+            // `read` pushed this row's table before reading its rows.
+            table: u16::try_from(self.tables.len() - 1).unwrap_or(u16::MAX),
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+        });
     }
 
     /// The language a metadata row gives the speech with this index in the
@@ -465,7 +492,7 @@ impl Metadata {
         let value = |v: u32| (v != NONE).then(|| self.strings.get(v).to_owned());
         let over = MetaOverride {
             country: value(row.country),
-            year: row.year,
+            year: row.year(),
             date: value(row.date),
             speaker: value(row.speaker),
             post: value(row.post),
@@ -551,10 +578,8 @@ mod tests {
              2016,71,BRA,Brazil,Mr. Someone Else,\n",
         )
         .unwrap();
-        let found = Discovery {
-            speakers_tables: vec![path],
-            ..Discovery::of_ids(&[])
-        };
+        let mut found = Discovery::of_ids(&[]);
+        found.speakers_tables = vec![path];
         let mut problems = Vec::new();
         let m = Metadata::load(&[], &found, &mut problems).unwrap();
         assert_eq!(problems.len(), 1);
@@ -624,6 +649,12 @@ mod tests {
     }
 
     #[test]
+    fn a_row_is_small() {
+        // One per speech of a corpus with a metadata table.
+        assert_eq!(std::mem::size_of::<Row>(), 24);
+    }
+
+    #[test]
     fn a_column_twice_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.csv");
@@ -639,14 +670,23 @@ mod tests {
     fn ids_are_normalized() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.csv");
-        fs::write(&path, "file,year\n./a//b.txt,1999\n").unwrap();
+        fs::write(
+            &path,
+            "file,year\n.\\c\\d.txt,2000\n./a//b.txt,1999\n\\e.txt,1\nc/../x.txt,1\n",
+        )
+        .unwrap();
         let mut problems = Vec::new();
-        let found = Discovery::of_ids(&["a/b.txt"]);
+        let found = Discovery::of_ids(&["a/b.txt", "c/d.txt", "e.txt"]);
         let m = Metadata::load(&[path], &found, &mut problems).unwrap();
-        assert!(problems.is_empty(), "{problems:?}");
+        let lines: Vec<Option<u64>> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [Some(4), Some(5)], "{problems:?}");
+        assert!(problems.iter().all(|p| p.message.contains("climbs out")));
         let mut meta = ingest("b.txt", "").meta;
         apply(&m, &found, "a/b.txt", &mut meta);
         assert_eq!(meta.year, Some(1999));
+        let mut meta = ingest("d.txt", "").meta;
+        apply(&m, &found, "c/d.txt", &mut meta);
+        assert_eq!(meta.year, Some(2000));
     }
 
     #[test]

@@ -55,7 +55,7 @@ use sha2::{Digest, Sha256};
 use crate::aggregate::{Layout, Lexicon, Totals};
 use crate::cache::{self, Cache, CacheEntry, LastRun, NextCache};
 use crate::config::{Outputs, RunConfig, Source, Tables};
-use crate::discover::{discover, Discovery, Source as Listed};
+use crate::discover::{discover, Discovery};
 use crate::inputs::{self, Columns, Compression, Item, RowMeta};
 use crate::languages::Languages;
 use crate::log::Log;
@@ -359,7 +359,7 @@ struct Shared<'a> {
     /// Whether each file is a meeting record, split into turns (`--records`).
     records: bool,
     /// The sources to read, by index, in order.
-    todo: &'a [usize],
+    todo: &'a [u32],
     /// Whether each file's counts are kept apart (for the cache) instead of
     /// summed into the worker's totals.
     per_file: bool,
@@ -400,7 +400,12 @@ impl Prepared {
         // The dictionary is checked before the corpus is listed, in the
         // run's language; the other languages come with the metadata.
         let dict_source = load_dictionary(&cfg.themes, cfg.language)?.0;
-        let found = discover(&cfg.inputs).map_err(usage)?;
+        // Looking at each file (size, modification time) is most of the
+        // listing's time: it runs on as many threads as the count.
+        let found = worker_pool(cfg.threads)
+            .map_err(io)?
+            .install(|| discover(&cfg.inputs))
+            .map_err(usage)?;
         let mut problems = found.problems.clone();
         let metadata = Metadata::load(&cfg.metadata, &found, &mut problems).map_err(usage)?;
         let loaded = Languages::load(
@@ -513,7 +518,7 @@ const ENCODINGS: &[&str] = &["utf-8", "utf-8-bom", "windows-1252"];
 fn count_files(
     prep: &Prepared,
     cfg: &RunConfig,
-    todo: &[usize],
+    todo: &[u32],
     per_file: bool,
     previous: Option<&Cache>,
     mut sink: impl FnMut(Done),
@@ -618,11 +623,13 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
         .as_deref()
         .map(|dir| Cache::open(dir, &prep.settings));
     let mut reuse: Vec<(usize, &CacheEntry)> = Vec::new();
-    let mut todo: Vec<usize> = Vec::new();
+    // Positions in the listing, which has fewer than 2^32 sources (its ids
+    // take at least a byte each, of at most 4 GiB): one per file.
+    let mut todo: Vec<u32> = Vec::new();
     for (seq, source) in found.sources.iter().enumerate() {
         let hit = previous.as_ref().and_then(|c| {
             c.unchanged(
-                &source.speech_id,
+                found.id(source),
                 &found.path(source),
                 source.size(),
                 source.mtime_ns(),
@@ -630,7 +637,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
         });
         match hit {
             Some(entry) => reuse.push((seq, entry)),
-            None => todo.push(seq),
+            None => todo.push(seq as u32),
         }
     }
     log.start(found.sources.len() as u64, found.bytes(), todo.len() as u64);
@@ -667,12 +674,12 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
                     }
                     let old = previous
                         .as_ref()
-                        .and_then(|p| p.entries().get(&*src.speech_id));
+                        .and_then(|p| p.entries().get(found.id(src)));
                     match (next_cache.as_mut(), counted.file, old) {
                         (Some(next), _, Some(old)) if counted.from_cache => {
                             reused += 1;
-                            kept.insert(&src.speech_id);
-                            next.keep(&src.speech_id, old.clone(), src.mtime_ns());
+                            kept.insert(found.id(src));
+                            next.keep(found.id(src), old.clone(), src.mtime_ns());
                         }
                         (Some(next), Some(file), _) => {
                             *new_cells.entry(file.key.clone()).or_default() += 1;
@@ -694,7 +701,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
                                 offset: 0,
                                 len: 0,
                             };
-                            next.add(&src.speech_id, entry, &file.counts_json);
+                            next.add(found.id(src), entry, &file.counts_json);
                         }
                         _ => {}
                     }
@@ -960,19 +967,23 @@ fn copy_last_tables(
         "cache",
         serde_json::json!({ "path": dir.display().to_string(), "reused": last.speeches }),
     )];
-    let manifest = crate::manifest::build(&crate::manifest::ManifestInput {
-        command_line,
-        settings: &prep.settings,
-        dictionary: &prep.dictionary,
-        threads: cfg.threads,
-        out: &cfg.out,
-        encodings: &tally.encodings,
-        rows: &rows,
-        summary: &summary,
-        dir: staging.path(),
-        extra,
-    })
-    .map_err(io)?;
+    // The tables are read back for their checksums in parallel.
+    let manifest = pool
+        .install(|| {
+            crate::manifest::build(&crate::manifest::ManifestInput {
+                command_line,
+                settings: &prep.settings,
+                dictionary: &prep.dictionary,
+                threads: cfg.threads,
+                out: &cfg.out,
+                encodings: &tally.encodings,
+                rows: &rows,
+                summary: &summary,
+                dir: staging.path(),
+                extra,
+            })
+        })
+        .map_err(io)?;
     tables::write_synced(&staging.path().join(tables::MANIFEST), manifest.as_bytes())
         .with_context(|| format!("cannot write {}", tables::MANIFEST))
         .map_err(io)?;
@@ -1002,10 +1013,11 @@ pub fn count(
         )));
     }
     let found = &prep.found;
-    let todo: Vec<usize> = (0..found.sources.len())
-        .filter(|&seq| shard.holds(&found.sources[seq].speech_id))
+    let todo: Vec<u32> = (0..found.sources.len())
+        .filter(|&seq| shard.holds(found.id(&found.sources[seq])))
+        .map(|seq| seq as u32)
         .collect();
-    let bytes: u64 = todo.iter().map(|&s| found.sources[s].size()).sum();
+    let bytes: u64 = todo.iter().map(|&s| found.sources[s as usize].size()).sum();
     log.start(todo.len() as u64, bytes, todo.len() as u64);
     let mut progress = Progress::new(log, bytes, todo.len() as u64);
     let mut tally = Tally::default();
@@ -1027,7 +1039,7 @@ pub fn count(
                     records.add_record(*turns, furniture);
                 }
                 rows.push(SpeechEntry {
-                    id: src.speech_id.to_string(),
+                    id: found.id(src).to_owned(),
                     row: String::from_utf8_lossy(&counted.row).into_owned(),
                     bytes: counted.bytes,
                     encoding: counted.encoding.to_owned(),
@@ -1139,21 +1151,38 @@ pub(crate) fn finish_tables(
     let dir = staging.path();
     let mut rows = BTreeMap::new();
     rows.insert(tables::SPEECHES, totals.speeches);
-    if tables_on.themes {
-        let n = tables::write_theme_counts(dir, &totals, dictionary).map_err(io)?;
-        rows.insert(tables::THEME_COUNTS, n);
-    }
-    if tables_on.cooccurrence {
-        let n = tables::write_cooccurrence(dir, &totals, dictionary, by_year).map_err(io)?;
-        rows.insert(tables::COOCCURRENCE, n);
-    }
-    if tables_on.keywords {
-        let n = tables::write_keyword_counts(dir, &totals, dictionary).map_err(io)?;
-        rows.insert(tables::KEYWORD_COUNTS, n);
-    }
-    // Collocates and keyness are ranked in parallel, on as many threads as
-    // the run counted with.
+    // The tables below are written at the same time, one per thread, on as
+    // many threads as the run counted with: each is a file of its own, and
+    // writing them one after the other was most of the time after the
+    // last file was counted. Collocates and keyness are ranked in parallel.
     let pool = worker_pool(threads).map_err(io)?;
+    let (totals_ref, lexicon_ref) = (&totals, &lexicon);
+    // Which tables to write, and how.
+    type Writer<'w> = &'w (dyn Fn() -> anyhow::Result<u64> + Sync);
+    let writers: [(bool, &'static str, Writer<'_>); 4] = [
+        (tables_on.themes, tables::THEME_COUNTS, &|| {
+            tables::write_theme_counts(dir, totals_ref, dictionary)
+        }),
+        (tables_on.cooccurrence, tables::COOCCURRENCE, &|| {
+            tables::write_cooccurrence(dir, totals_ref, dictionary, by_year)
+        }),
+        (tables_on.keywords, tables::KEYWORD_COUNTS, &|| {
+            tables::write_keyword_counts(dir, totals_ref, dictionary)
+        }),
+        (tables_on.terms, tables::TERM_COUNTS, &|| {
+            tables::write_term_counts(dir, totals_ref, lexicon_ref, min_count)
+        }),
+    ];
+    let written = pool
+        .install(|| {
+            writers
+                .par_iter()
+                .filter(|(on, _, _)| *on)
+                .map(|&(_, name, write)| write().map(|n| (name, n)))
+                .collect::<anyhow::Result<Vec<_>>>()
+        })
+        .map_err(io)?;
+    rows.extend(written);
     if tables_on.collocates {
         let n = pool
             .install(|| {
@@ -1163,10 +1192,6 @@ pub(crate) fn finish_tables(
             })
             .map_err(io)?;
         rows.insert(tables::COLLOCATES, n);
-    }
-    if tables_on.terms {
-        let n = tables::write_term_counts(dir, &totals, &lexicon, min_count).map_err(io)?;
-        rows.insert(tables::TERM_COUNTS, n);
     }
     if tables_on.keyness {
         let n = pool
@@ -1191,19 +1216,23 @@ pub(crate) fn finish_tables(
         partial: false,
         reused: None,
     };
-    let manifest = crate::manifest::build(&crate::manifest::ManifestInput {
-        command_line,
-        settings,
-        dictionary,
-        threads,
-        out,
-        encodings: &tally.encodings,
-        rows: &rows,
-        summary: &summary,
-        dir,
-        extra,
-    })
-    .map_err(io)?;
+    // The tables are read back for their checksums in parallel.
+    let manifest = pool
+        .install(|| {
+            crate::manifest::build(&crate::manifest::ManifestInput {
+                command_line,
+                settings,
+                dictionary,
+                threads,
+                out,
+                encodings: &tally.encodings,
+                rows: &rows,
+                summary: &summary,
+                dir,
+                extra,
+            })
+        })
+        .map_err(io)?;
     tables::write_synced(&dir.join(tables::MANIFEST), manifest.as_bytes())
         .with_context(|| format!("cannot write {}", tables::MANIFEST))
         .map_err(io)?;
@@ -1336,7 +1365,7 @@ fn dispatch(shared: &Shared<'_>, batches: Sender<Batch>, credits: Receiver<()>) 
         // The aggregator or the workers are gone only when the run is failing anyway.
         credits.recv().is_ok() && batches.send(batch).is_ok()
     };
-    for (k, &seq) in todo.iter().enumerate() {
+    for (k, seq) in todo.iter().map(|&seq| seq as usize).enumerate() {
         // On SIGINT/SIGTERM, stop handing out files: the workers finish
         // what is in flight and the channels close.
         if crate::interrupt::requested().is_some() {
@@ -1371,7 +1400,7 @@ fn send_container(shared: &Shared<'_>, seq: usize, send: &mut dyn FnMut(Work) ->
     inputs::read_container(
         &shared.found.path(source),
         source.kind(),
-        &source.speech_id,
+        shared.found.id(source),
         shared.columns,
         shared.max_file_bytes,
         &mut |item| {
@@ -1483,7 +1512,7 @@ fn work_batches<'a>(
             Work::Files(ks) => {
                 results.reserve(ks.len());
                 for k in ks {
-                    let seq = shared.todo[k];
+                    let seq = shared.todo[k] as usize;
                     let source = &shared.found.sources[seq];
                     let path = shared.found.path(source);
                     let read = match source.kind().compression {
@@ -1498,7 +1527,7 @@ fn work_batches<'a>(
                         )
                         .map(|()| bytes.len()),
                     };
-                    let speech = Speech::file(seq, source, path.display().to_string());
+                    let speech = Speech::file(shared.found, seq, path.display().to_string());
                     let read = read.map(|n| &bytes[..n]);
                     results.push(count_one(shared, analyzers, totals, &speech, read));
                 }
@@ -1555,14 +1584,15 @@ struct Speech<'s> {
 }
 
 impl<'s> Speech<'s> {
-    /// The speech of a file of the listing, at `path`.
-    fn file(seq: usize, source: &'s Listed, path: String) -> Speech<'s> {
+    /// The speech of the file at position `seq` of the listing, at `path`.
+    fn file(found: &'s Discovery, seq: usize, path: String) -> Speech<'s> {
+        let source = &found.sources[seq];
         Speech {
             seq,
             listed: source.size(),
-            id: &source.speech_id,
+            id: found.id(source),
             path,
-            file_name: inputs::speech_name(source.file_name()),
+            file_name: inputs::speech_name(found.file_name(source)),
             line: None,
             row: None,
             file: true,

@@ -192,7 +192,7 @@ pub fn metadata(data: &[u8]) {
         assert!(problem.line.is_some_and(|l| l >= 1), "{problem}");
     }
     for (index, source) in found.sources.iter().enumerate() {
-        let mut meta = ingest_text(source.file_name(), "").meta;
+        let mut meta = ingest_text(found.file_name(source), "").meta;
         let _ = metadata.apply(index, &mut meta);
         let _ = meta.role();
     }
