@@ -91,6 +91,20 @@ impl StemCounts {
     /// Adds `n` occurrences of `stem`.
     #[inline]
     pub fn add(&mut self, stem: u32, n: u32) {
+        // The common case, a dense count that exists, inline: the in-order
+        // writer does this for every stem of every speech.
+        if let StemCounts::Dense(counts) = self {
+            if let Some(c) = counts.get_mut(stem as usize) {
+                *c = c.saturating_add(n);
+                return;
+            }
+        }
+        self.add_slow(stem, n);
+    }
+
+    /// [`StemCounts::add`] for a sparse count or a new largest stem id.
+    #[inline(never)]
+    fn add_slow(&mut self, stem: u32, n: u32) {
         match self {
             StemCounts::Dense(counts) => {
                 let i = stem as usize;
@@ -103,7 +117,7 @@ impl StemCounts {
                 // About to grow: the moment to check whether dense pays.
                 if map.len() >= Self::DENSE_MIN && map.len() == map.capacity() {
                     self.densify_if_worth_it();
-                    return self.add(stem, n);
+                    return self.add_slow(stem, n);
                 }
                 let c = map.entry(stem).or_default();
                 *c = c.saturating_add(n);
@@ -640,6 +654,9 @@ mod tests {
         }
         dense.add(4, u32::MAX); // saturates
         expected[2].1 = u32::MAX;
+        dense.add(4, 1); // stays saturated
+        dense.add(6500, 7); // past the end: the counts grow
+        expected.push((6500, 7));
         assert!(matches!(dense, StemCounts::Dense(_)));
         assert_eq!(sorted(&dense), expected);
         assert_eq!(
