@@ -680,12 +680,12 @@ mod tests {
         }
     }
 
+    /// A speech's stems with their counts, sorted.
+    type Stems = Vec<(String, u32)>;
+
     /// The stems of each speech and the form counts, counted the plain way:
     /// every token lowercased, stop words left out, stemmed.
-    fn plain_counts(
-        speeches: &[&str],
-        stop: &StopWords,
-    ) -> (Vec<Vec<(String, u32)>>, Vec<(String, u64)>) {
+    fn plain_counts(speeches: &[&str], stop: &StopWords) -> (Vec<Stems>, Vec<(String, u64)>) {
         let stemmer = Stemmer::english();
         let mut forms: FxHashMap<String, u64> = FxHashMap::default();
         let per_speech = speeches
