@@ -483,8 +483,8 @@ impl<'m> Analyzer<'m> {
         counts.collocates = found;
     }
 
-    /// The stems of the current speech with their counts, in order of first
-    /// occurrence; the forms are counted for the vocabulary.
+    /// The stems of the current speech with their counts, in no particular
+    /// order; the forms are counted for the vocabulary.
     fn count_stems(&mut self) -> Vec<(u32, u32)> {
         // The classes new in this speech get their stems (once per class).
         let vocab = &self.classes.vocab;
