@@ -63,88 +63,114 @@ pub struct Collocates {
 
 /// Occurrences per stem id, the counts that hold most of a run's memory.
 ///
-/// A country's counts start sparse (a hash map, about 10 to 18 bytes a
-/// stem) and turn dense (a vector indexed by stem id, 4 bytes a stem of the
-/// whole vocabulary) once a third of the ids seen are present: on a big
-/// corpus every country ends up using most of the vocabulary, and the dense
-/// form is then both smaller and cheaper to add to. Counts are 32-bit,
-/// saturating at 4,294,967,295, which halves the size of either form.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StemCounts {
-    /// Stem id → count (never 0).
-    Sparse(FxHashMap<u32, u32>),
-    /// Count by stem id (0 when absent).
-    Dense(Vec<u32>),
-}
-
-impl Default for StemCounts {
-    fn default() -> Self {
-        StemCounts::Sparse(FxHashMap::default())
-    }
+/// The ids below some bound are counted in a vector indexed by stem id (4
+/// bytes an id, 0 when absent), the others in a hash map (about 10 to 18
+/// bytes a stem). The bound grows, when the map is about to, to the largest
+/// one below which a third of the ids are present, so the vector never takes
+/// more memory than the map would. Stems are numbered in order of first
+/// sight, so the common ones have small ids: on a big corpus the vector
+/// soon covers most of the words of every speech, and an increment there
+/// is an array access instead of a hash-map insertion. Counts are 32-bit,
+/// saturating at 4,294,967,295.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StemCounts {
+    /// Count by stem id for the ids below its length (0 when absent).
+    dense: Vec<u32>,
+    /// Stem id → count (never 0) for the ids at or above `dense.len()`.
+    sparse: FxHashMap<u32, u32>,
 }
 
 impl StemCounts {
-    /// Sparse maps this small never turn dense: a dense vector must pay for
-    /// the whole vocabulary.
-    const DENSE_MIN: usize = 1024;
+    /// Maps this small never move to the vector: it is not worth it.
+    const DENSE_MIN: usize = 256;
 
     /// Adds `n` occurrences of `stem`.
     #[inline]
     pub fn add(&mut self, stem: u32, n: u32) {
-        match self {
-            StemCounts::Dense(counts) => {
-                let i = stem as usize;
-                if i >= counts.len() {
-                    counts.resize(i + 1, 0);
-                }
-                counts[i] = counts[i].saturating_add(n);
-            }
-            StemCounts::Sparse(map) => {
-                // About to grow: the moment to check whether dense pays.
-                if map.len() >= Self::DENSE_MIN && map.len() == map.capacity() {
-                    self.densify_if_worth_it();
-                    return self.add(stem, n);
-                }
-                let c = map.entry(stem).or_default();
-                *c = c.saturating_add(n);
-            }
+        // The common case inline: the in-order writer does this for every
+        // stem of every speech.
+        match self.dense.get_mut(stem as usize) {
+            Some(c) => *c = c.saturating_add(n),
+            None => self.add_sparse(stem, n),
         }
     }
 
-    /// Turns a sparse map dense when a third of the ids up to its largest
-    /// are present.
-    fn densify_if_worth_it(&mut self) {
-        let StemCounts::Sparse(map) = self else {
-            return;
-        };
-        let max = map.keys().copied().max().unwrap_or(0) as usize;
-        if map.len() * 3 > max {
-            let mut counts = vec![0u32; max + 1];
-            for (&stem, &n) in map.iter() {
-                counts[stem as usize] = n;
+    /// [`StemCounts::add`] for an id at or above the vector's bound.
+    #[inline(never)]
+    fn add_sparse(&mut self, stem: u32, n: u32) {
+        // About to grow: the moment to check whether the vector should.
+        if self.sparse.len() >= Self::DENSE_MIN && self.sparse.len() == self.sparse.capacity() {
+            self.grow_dense();
+            if let Some(c) = self.dense.get_mut(stem as usize) {
+                *c = c.saturating_add(n);
+                return;
             }
-            *self = StemCounts::Dense(counts);
+        }
+        let c = self.sparse.entry(stem).or_default();
+        *c = c.saturating_add(n);
+    }
+
+    /// Moves the vector's bound up to the largest multiple of 64 (or the
+    /// length it has) below which a third of the ids are present, if that is
+    /// higher, taking those ids out of the map. Counting the map's ids per
+    /// block of 64 finds it without sorting them.
+    fn grow_dense(&mut self) {
+        const BLOCK: usize = 64;
+        let max = self.sparse.keys().copied().max().unwrap_or(0) as usize;
+        let mut per_block = vec![0usize; max / BLOCK + 1];
+        for &id in self.sparse.keys() {
+            per_block[id as usize / BLOCK] += 1;
+        }
+        let mut present = self.dense.iter().filter(|&&n| n > 0).count();
+        let mut bound = self.dense.len();
+        for (block, &ids) in per_block.iter().enumerate() {
+            present += ids;
+            let end = (block + 1) * BLOCK;
+            if end > bound && present * 3 > end {
+                bound = end;
+            }
+        }
+        if bound > self.dense.len() {
+            self.dense.resize(bound, 0);
+            let dense = &mut self.dense;
+            self.sparse
+                .retain(|&id, &mut n| match dense.get_mut(id as usize) {
+                    Some(c) => {
+                        *c = n;
+                        false
+                    }
+                    None => true,
+                });
+        }
+        // Room for as many ids again before the next check, so that checks
+        // stay rare: the map's size doubles between two.
+        let len = self.sparse.len();
+        if self.sparse.capacity() < 2 * len {
+            self.sparse.reserve(len);
         } else {
-            map.reserve(map.len());
+            self.sparse.shrink_to(2 * len);
         }
     }
 
     /// The count of `stem`, if it occurs.
     pub fn get(&self, stem: u32) -> Option<u32> {
-        match self {
-            StemCounts::Sparse(map) => map.get(&stem).copied(),
-            StemCounts::Dense(counts) => counts.get(stem as usize).copied().filter(|&n| n > 0),
+        match self.dense.get(stem as usize) {
+            Some(&n) => Some(n).filter(|&n| n > 0),
+            None => self.sparse.get(&stem).copied(),
         }
     }
 
     /// The stems that occur with their counts, in no particular order.
-    pub fn iter(&self) -> Box<dyn Iterator<Item = (u32, u32)> + '_> {
-        match self {
-            StemCounts::Sparse(map) => Box::new(map.iter().map(|(&s, &n)| (s, n))),
-            StemCounts::Dense(counts) => {
-                Box::new((0u32..).zip(counts.iter().copied()).filter(|&(_, n)| n > 0))
-            }
-        }
+    pub fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        (0u32..)
+            .zip(self.dense.iter().copied())
+            .filter(|&(_, n)| n > 0)
+            .chain(self.sparse.iter().map(|(&s, &n)| (s, n)))
+    }
+
+    /// How many stems occur.
+    fn len(&self) -> usize {
+        self.dense.iter().filter(|&&n| n > 0).count() + self.sparse.len()
     }
 
     /// Takes `other`'s counts away (the counts of files gone since a cached
@@ -153,31 +179,24 @@ impl StemCounts {
     /// then unknown). Stems left at 0 are absent, as if never counted.
     pub fn subtract(&mut self, other: &StemCounts) -> bool {
         for (s, n) in other.iter() {
-            let left = match self {
-                StemCounts::Sparse(map) => map.get_mut(&s),
-                StemCounts::Dense(counts) => counts.get_mut(s as usize),
+            let left = match self.dense.get_mut(s as usize) {
+                Some(c) => Some(c),
+                None => self.sparse.get_mut(&s),
             };
             match left {
                 Some(c) if *c != u32::MAX && *c >= n => *c -= n,
                 _ => return false,
             }
         }
-        if let StemCounts::Sparse(map) = self {
-            map.retain(|_, n| *n > 0);
-        }
+        self.sparse.retain(|_, n| *n > 0);
         true
     }
 
     /// Adds all of `other`'s counts.
-    pub fn merge(&mut self, other: StemCounts) {
-        if let (StemCounts::Sparse(mine), StemCounts::Dense(_)) = (&mut *self, &other) {
-            // Add the smaller into the larger.
-            let mine = std::mem::take(mine);
-            *self = other;
-            for (s, n) in mine {
-                self.add(s, n);
-            }
-            return;
+    pub fn merge(&mut self, mut other: StemCounts) {
+        // Add the smaller into the larger.
+        if self.len() < other.len() {
+            std::mem::swap(self, &mut other);
         }
         for (s, n) in other.iter() {
             self.add(s, n);
@@ -630,8 +649,8 @@ mod tests {
             v.sort_unstable();
             v
         };
-        // Every other id up to 6,000: sparse at first, dense once a third of
-        // the ids seen are there.
+        // Every other id up to 6,000: in the map at first, then, each time
+        // the map is full (from 256 ids on), the ids up to there in the vector.
         let mut dense = StemCounts::default();
         let mut expected = Vec::new();
         for stem in (0..6000).step_by(2) {
@@ -640,7 +659,11 @@ mod tests {
         }
         dense.add(4, u32::MAX); // saturates
         expected[2].1 = u32::MAX;
-        assert!(matches!(dense, StemCounts::Dense(_)));
+        dense.add(4, 1); // stays saturated
+        dense.add(6500, 7); // past the vector's end: in the map
+        expected.push((6500, 7));
+        // Ids 0 to 5,375 in the vector, the 312 others and 6,500 in the map.
+        assert_eq!((dense.dense.len(), dense.sparse.len()), (5376, 313));
         assert_eq!(sorted(&dense), expected);
         assert_eq!(
             (dense.get(10), dense.get(11), dense.get(99_999)),
@@ -651,7 +674,7 @@ mod tests {
         for stem in 0..3000 {
             sparse.add(stem * 1000, 1);
         }
-        assert!(matches!(sparse, StemCounts::Sparse(_)));
+        assert!(sparse.dense.is_empty());
         assert_eq!(sparse.get(7000), Some(1));
         // Merging either way gives the sums.
         let mut a = sparse.clone();
@@ -663,6 +686,39 @@ mod tests {
         assert_eq!(a.get(2000), Some(2002)); // 2001 + 1
         assert_eq!(a.get(7000), Some(1));
         assert_eq!(a.get(4), Some(u32::MAX));
+    }
+
+    #[test]
+    fn stem_counts_split_between_vector_and_map_equal_plain_sums() {
+        // Common stems (small ids) in every speech, rare ones far apart.
+        let mut counts = StemCounts::default();
+        let mut plain: BTreeMap<u32, u32> = BTreeMap::new();
+        for speech in 0..50u32 {
+            let common = (0..100).map(|i| (i, 1 + i % 3));
+            let rare = (0..40).map(|i| (1000 + 997 * (speech * 40 + i), 1));
+            for (stem, n) in common.chain(rare) {
+                counts.add(stem, n);
+                *plain.entry(stem).or_default() += n;
+            }
+        }
+        assert!(
+            counts.dense.len() >= 100,
+            "the common stems are in the vector"
+        );
+        assert!(counts.sparse.len() >= 1900, "the rare ones in the map");
+        let mut got: Vec<(u32, u32)> = counts.iter().collect();
+        got.sort_unstable();
+        assert_eq!(got, plain.iter().map(|(&s, &n)| (s, n)).collect::<Vec<_>>());
+        assert_eq!(counts.get(5), Some(150)); // 50 × (1 + 5 % 3)
+        assert_eq!(counts.get(1000), Some(1));
+        assert_eq!(counts.get(1001), None);
+        // Taking a part away leaves the rest; too much is refused.
+        let mut part = StemCounts::default();
+        part.add(5, 100);
+        part.add(1000, 1);
+        assert!(counts.subtract(&part));
+        assert_eq!((counts.get(5), counts.get(1000)), (Some(50), None));
+        assert!(!counts.subtract(&part));
     }
 
     #[test]

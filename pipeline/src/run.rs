@@ -1687,7 +1687,7 @@ fn process_apart<'a>(
             own.add_words(&meta, &counts);
         }
         // A file counted was analyzed, so its language's analyzer exists.
-        let Some(analyzer) = &analyzers.by_language[language] else {
+        let Some(analyzer) = &mut analyzers.by_language[language] else {
             unreachable!("a counted file has an analyzer")
         };
         let seen = &mut analyzers.seen[language];
@@ -1712,6 +1712,26 @@ fn process_apart<'a>(
     // The worker's own sums hold every file counted, as without a cache.
     totals.merge(own);
     done
+}
+
+/// The part of a speech that [`Totals::add_words`] reads, for the in-order
+/// writer: the rest is dropped here. Memory is cheaper to free in the thread
+/// that allocated it, and the writer's thread is the one the workers wait for.
+fn words_only(meta: SpeechMeta, counts: SpeechCounts) -> (SpeechMeta, SpeechCounts) {
+    let meta = SpeechMeta {
+        country_iso3: meta.country_iso3,
+        country_name: meta.country_name,
+        year: meta.year,
+        ..SpeechMeta::default()
+    };
+    let counts = SpeechCounts {
+        tokens: counts.tokens,
+        stems: counts.stems,
+        collocates: counts.collocates,
+        window_tokens: counts.window_tokens,
+        ..SpeechCounts::default()
+    };
+    (meta, counts)
 }
 
 /// Decodes, ingests and analyzes one speech: its bytes, or why they could
@@ -1782,7 +1802,10 @@ fn process<'a>(
                 meta.year,
             )
         }),
-        words: shared.layout.counts_words().then_some((meta, counts)),
+        words: shared
+            .layout
+            .counts_words()
+            .then(|| words_only(meta, counts)),
         record: None,
     };
     Done {

@@ -135,15 +135,39 @@ impl WordClasses {
         id | flag
     }
 
+    /// Whether the caches are full: the next [`WordClasses::bound`] empties them.
+    fn is_full(&self) -> bool {
+        self.short.len() + self.long.len() >= MAX_CACHED_WORDS
+    }
+
     /// Empties the caches when they are full.
     fn bound(&mut self) {
-        if self.short.len() + self.long.len() >= MAX_CACHED_WORDS {
+        if self.is_full() {
             self.short.clear();
             self.long.clear();
             self.classes.clear();
             self.form_of_class.clear();
         }
     }
+}
+
+/// What counting the vocabulary needs of a word class, in 16 bytes, so
+/// that counting a token touches one cache line: the class's count in the
+/// current speech next to its stem. Separate arrays (form by class, count by
+/// form, stem by form, count by stem) cost a first-level cache miss each for
+/// most words of a speech.
+#[derive(Debug, Clone, Copy)]
+struct ClassCount {
+    /// Occurrences in the current speech (0 between speeches).
+    n: u32,
+    /// The stem id of the class's form, or [`STOP`] for a stop word.
+    stem: u32,
+    /// The form id in the vocabulary, or [`STOP`].
+    form: u32,
+    /// Occurrences in earlier speeches not yet added to the vocabulary's form
+    /// counts: they are needed only at the end of a run (to name stems), so
+    /// adding them there saves a miss per distinct form of every speech.
+    pending: u32,
 }
 
 /// What counting the vocabulary needs: the stop words to leave out and the
@@ -156,9 +180,11 @@ pub struct Analyzer<'m> {
     /// Stop words and the numbering of stems, when the vocabulary is counted.
     stop: Option<WordList<'m>>,
     classes: WordClasses,
-    /// Occurrences per form id and per stem id in the current speech, and
-    /// the ids touched.
-    form_counts: Vec<u32>,
+    /// What counting needs of each word class, by class id (kept in step
+    /// with `classes` while the vocabulary is counted).
+    class_counts: Vec<ClassCount>,
+    /// Occurrences per stem id in the current speech (0 between speeches),
+    /// and the ids touched.
     stem_counts: Vec<u32>,
     touched: Vec<u32>,
     /// Collocation window (tokens each side of a hit), when asked for.
@@ -183,7 +209,7 @@ impl<'m> Analyzer<'m> {
             matcher,
             stop: None,
             classes: WordClasses::default(),
-            form_counts: Vec::new(),
+            class_counts: Vec::new(),
             stem_counts: Vec::new(),
             touched: Vec::new(),
             window: None,
@@ -233,17 +259,34 @@ impl<'m> Analyzer<'m> {
     }
 
     /// The forms counted so far, with their stem ids and counts.
-    pub fn vocabulary(&self) -> &Vocabulary {
+    pub fn vocabulary(&mut self) -> &Vocabulary {
+        self.add_pending_form_counts();
         &self.classes.vocab
     }
 
     /// Ends the analyzer, keeping its vocabulary (the form counts).
-    pub fn into_vocabulary(self) -> Vocabulary {
+    pub fn into_vocabulary(mut self) -> Vocabulary {
+        self.add_pending_form_counts();
         self.classes.vocab
+    }
+
+    /// Adds the form counts the word classes hold to the vocabulary.
+    fn add_pending_form_counts(&mut self) {
+        for c in &mut self.class_counts {
+            if c.pending > 0 {
+                self.classes.vocab.count(c.form, u64::from(c.pending));
+                c.pending = 0;
+            }
+        }
     }
 
     /// Analyzes the countable text of one speech (header already removed).
     pub fn analyze(&mut self, body: &str) -> SpeechCounts {
+        if self.classes.is_full() {
+            // Class ids start again: their counts go before they do.
+            self.add_pending_form_counts();
+            self.class_counts.clear();
+        }
         self.classes.bound();
         let text = normalize(body);
         tokenize(&text, &mut self.tokens);
@@ -307,7 +350,6 @@ impl<'m> Analyzer<'m> {
                 let (s, e) = (h.start as usize, (h.start + h.len) as usize);
                 self.hit_mark[s..e].iter_mut().for_each(|m| *m = stamp);
             }
-            let vocab = &self.classes.vocab;
             // This theme's entries are the ones pushed from here on.
             let first = found.len();
             self.touched.clear();
@@ -323,10 +365,13 @@ impl<'m> Analyzer<'m> {
                 }
             }
             for &i in &self.touched {
-                let form =
-                    self.classes.form_of_class[(self.words[i as usize] & !CAN_START) as usize];
-                if form != STOP {
-                    let stem = vocab.stem_of(form);
+                let class = self.words[i as usize] & !CAN_START;
+                // No entry without the vocabulary: nothing is counted then.
+                let stem = self
+                    .class_counts
+                    .get(class as usize)
+                    .map_or(STOP, |c| c.stem);
+                if stem != STOP {
                     let slot = &mut self.stem_counts[stem as usize];
                     if *slot == 0 {
                         found.push((theme, stem, 0));
@@ -343,40 +388,63 @@ impl<'m> Analyzer<'m> {
         counts.collocates = found;
     }
 
-    /// The stems of the current speech with their counts, by stem id; the
-    /// vocabulary counts the forms.
+    /// The stems of the current speech with their counts, in no particular
+    /// order; the forms are counted for the vocabulary.
     fn count_stems(&mut self) -> Vec<(u32, u32)> {
-        let vocab = &mut self.classes.vocab;
-        // One increment per token, by form; stems and the vocabulary's form
-        // counts are then updated once per distinct form of the speech.
-        self.form_counts.resize(vocab.forms(), 0);
+        // The classes new in this speech get their stems (once per class).
+        let vocab = &self.classes.vocab;
+        let new = &self.classes.form_of_class[self.class_counts.len()..];
+        self.class_counts.extend(new.iter().map(|&form| ClassCount {
+            n: 0,
+            stem: if form == STOP {
+                STOP
+            } else {
+                vocab.stem_of(form)
+            },
+            form,
+            pending: 0,
+        }));
         self.stem_counts.resize(vocab.stems(), 0);
+        // One increment per token, by class, stop words too (skipping them
+        // here would cost a branch per token); stems are then added up once
+        // per distinct class of the speech.
         for &word in &self.words {
-            let form = self.classes.form_of_class[(word & !CAN_START) as usize];
-            if form != STOP {
-                let n = &mut self.form_counts[form as usize];
-                if *n == 0 {
-                    self.touched.push(form);
-                }
-                *n += 1;
+            let class = word & !CAN_START;
+            let c = &mut self.class_counts[class as usize];
+            if c.n == 0 {
+                self.touched.push(class);
             }
+            c.n += 1;
         }
-        let mut stems: Vec<u32> = Vec::with_capacity(self.touched.len());
-        for &form in &self.touched {
-            let n = std::mem::take(&mut self.form_counts[form as usize]);
-            vocab.count(form, u64::from(n));
-            let stem = vocab.stem_of(form);
-            let slot = &mut self.stem_counts[stem as usize];
+        let mut stems: Vec<(u32, u32)> = Vec::with_capacity(self.touched.len());
+        // Newest first: the classes touched last are the likeliest to be
+        // still in cache, and reading an evicted one then evicts only older
+        // ones, already read (in first-touch order, each miss would evict
+        // the next class to read).
+        for &class in self.touched.iter().rev() {
+            let c = &mut self.class_counts[class as usize];
+            let n = std::mem::take(&mut c.n);
+            if c.stem == STOP {
+                continue;
+            }
+            match c.pending.checked_add(n) {
+                Some(pending) => c.pending = pending,
+                None => {
+                    self.classes.vocab.count(c.form, u64::from(c.pending));
+                    c.pending = n;
+                }
+            }
+            let slot = &mut self.stem_counts[c.stem as usize];
             if *slot == 0 {
-                stems.push(stem);
+                stems.push((c.stem, 0));
             }
             *slot += n;
         }
         self.touched.clear();
+        for (stem, n) in &mut stems {
+            *n = std::mem::take(&mut self.stem_counts[*stem as usize]);
+        }
         stems
-            .into_iter()
-            .map(|t| (t, std::mem::take(&mut self.stem_counts[t as usize])))
-            .collect()
     }
 }
 
@@ -496,6 +564,97 @@ mod tests {
         let second = a.analyze(text);
         assert_eq!(first, second);
         assert_eq!(first.theme_hits, [0, 1, 3]);
+    }
+
+    /// A speech's stems with their counts, sorted.
+    type Stems = Vec<(String, u32)>;
+
+    /// The stems of each speech and the form counts, counted the plain way:
+    /// every token lowercased, stop words left out, stemmed.
+    fn plain_counts(speeches: &[&str], stop: &StopWords) -> (Vec<Stems>, Vec<(String, u64)>) {
+        let stemmer = Stemmer::english();
+        let mut forms: FxHashMap<String, u64> = FxHashMap::default();
+        let per_speech = speeches
+            .iter()
+            .map(|speech| {
+                let text = normalize(speech);
+                let mut tokens = Tokens::default();
+                tokenize(&text, &mut tokens);
+                let mut stems: FxHashMap<String, u32> = FxHashMap::default();
+                for &(s, e) in &tokens.words {
+                    let word = text[s as usize..e as usize].to_lowercase();
+                    if !stop.contains(&word) {
+                        *stems.entry(stemmer.stem(&word).into_owned()).or_default() += 1;
+                        *forms.entry(word).or_default() += 1;
+                    }
+                }
+                let mut stems: Vec<(String, u32)> = stems.into_iter().collect();
+                stems.sort_unstable();
+                stems
+            })
+            .collect();
+        let mut forms: Vec<(String, u64)> = forms.into_iter().collect();
+        forms.sort_unstable();
+        (per_speech, forms)
+    }
+
+    #[test]
+    fn counting_by_class_equals_plain_counting() {
+        let m = matcher();
+        let stop = StopWords::parse("the\nand\nof\n");
+        let ids = Mutex::new(Interner::default());
+        let mut a = Analyzer::with_vocabulary(&m, &stop, &ids);
+        let speeches = [
+            "The refugees and the Refugees, refugee and women. Women of the world!",
+            "Climate, CLIMATE and climates; the women and refugees of Côte d'Ivoire.",
+            "Côte d'Ivoire and the côte; peace-keeping, peacekeeping and women.",
+        ];
+        let mut got = Vec::new();
+        for (i, speech) in speeches.iter().enumerate() {
+            if i == 2 {
+                // Fill the word cache so that it is emptied before the last
+                // speech: the form counts of the classes it held must stay.
+                for k in 0..MAX_CACHED_WORDS as u64 {
+                    a.classes.short.insert(ShortWord::from_words([k, 1]), 0);
+                }
+            }
+            let c = a.analyze(speech);
+            let names = ids.lock().unwrap();
+            let mut stems: Vec<(String, u32)> = c
+                .stems
+                .iter()
+                .map(|&(t, n)| (names.get(t).to_owned(), n))
+                .collect();
+            stems.sort_unstable();
+            got.push(stems);
+        }
+        assert!(a.classes.short.len() < 100, "the cache was emptied");
+        let mut forms: Vec<(String, u64)> = a
+            .vocabulary()
+            .form_counts()
+            .map(|(form, _, n)| (form.to_owned(), n))
+            .collect();
+        forms.sort_unstable();
+        let (plain_stems, plain_forms) = plain_counts(&speeches, &stop);
+        assert_eq!(got, plain_stems);
+        assert_eq!(forms, plain_forms);
+        assert!(forms.contains(&("women".to_owned(), 4)));
+    }
+
+    #[test]
+    fn form_counts_past_u32_are_kept() {
+        let m = matcher();
+        let stop = StopWords::parse("");
+        let ids = Mutex::new(Interner::default());
+        let mut a = Analyzer::with_vocabulary(&m, &stop, &ids);
+        a.analyze("women women");
+        assert_eq!(a.vocabulary().form_counts().count(), 1);
+        // As if the class had been counted nearly 2^32 times since.
+        let class = a.words[0] & !CAN_START;
+        a.class_counts[class as usize].pending = u32::MAX - 1;
+        a.analyze("women women women");
+        let forms: Vec<(&str, u32, u64)> = a.vocabulary().form_counts().collect();
+        assert_eq!(forms, [("women", 0, 2 + u64::from(u32::MAX - 1) + 3)]);
     }
 
     #[test]

@@ -70,6 +70,12 @@ impl ShortWord {
         (self.0[0] ^ self.0[1].wrapping_mul(K).rotate_left(32)).wrapping_mul(K)
     }
 
+    /// A key from its two words, for tests that fill a table.
+    #[cfg(test)]
+    pub(crate) fn from_words(words: [u64; 2]) -> ShortWord {
+        ShortWord(words)
+    }
+
     fn is_empty(self) -> bool {
         self.0 == [0, 0]
     }
