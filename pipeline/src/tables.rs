@@ -16,6 +16,7 @@ use std::path::Path;
 use agora_stages::analyze::SpeechCounts;
 use agora_stages::dictionary::Dictionary;
 use agora_stages::ingest::SpeechMeta;
+use agora_stages::keyness::top_by;
 use agora_stages::stats::{pair_stats, rate_per_10k};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -458,12 +459,19 @@ pub fn write_keyness(
     ]);
     let w = create(dir, KEYNESS, &header)?;
     // The reference: every speech (of the same year, with `by_year`).
-    let mut corpus: FxHashMap<Option<i32>, (u64, FxHashMap<u32, u64>)> = FxHashMap::default();
+    // Stem ids are dense (numbered from 0 as stems are first seen), so the
+    // corpus counts are a vector by id: a hash map here cost a lookup for
+    // every (country, stem) pair of the run.
+    let mut corpus: FxHashMap<Option<i32>, (u64, Vec<u64>)> = FxHashMap::default();
     for ((_, year), words) in &totals.words {
         let (tokens, stems) = corpus.entry(*year).or_default();
         *tokens += words.tokens;
         for (stem, n) in words.stems.iter() {
-            *stems.entry(stem).or_default() += u64::from(n);
+            let stem = stem as usize;
+            if stem >= stems.len() {
+                stems.resize(stem + 1, 0);
+            }
+            stems[stem] += u64::from(n);
         }
     }
     let terms = lexicon.terms();
@@ -475,7 +483,7 @@ pub fn write_keyness(
         let key_terms = agora_stages::keyness::key_terms(
             words.stems.iter().map(|(stem, n)| (stem, u64::from(n))),
             |stem| lexicon.stem(stem),
-            |stem| corpus_stems.get(&stem).copied().unwrap_or(0),
+            |stem| corpus_stems.get(stem as usize).copied().unwrap_or(0),
             words.tokens,
             *corpus_tokens,
             min_count,
@@ -584,11 +592,11 @@ pub fn write_collocates(
                 })
             })
             .collect();
-        ranked.sort_by(|x, y| {
+        // Stems are unique: a total order, so only the top are sorted.
+        top_by(&mut ranked, top, |x, y| {
             y.3.total_cmp(&x.3)
                 .then_with(|| lexicon.stem(x.0).cmp(lexicon.stem(y.0)))
         });
-        ranked.truncate(top);
         let ((iso3, name), year) = key;
         let mut records = Vec::with_capacity(ranked.len());
         for (rank, &(stem, o, f, llr, pmi)) in ranked.iter().enumerate() {
