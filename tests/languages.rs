@@ -13,20 +13,7 @@ use common::{read, run, run_ok, s, write_files};
 
 /// The rows of a CSV table, as maps from column name to value.
 fn rows(dir: &Path, name: &str) -> Vec<HashMap<String, String>> {
-    let text = read(dir, name);
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let headers = reader.headers().expect("a header row").clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.expect("a valid row");
-            headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_owned(), v.to_owned()))
-                .collect()
-        })
-        .collect()
+    common::rows(&read(dir, name))
 }
 
 /// Theme hits per (country, theme), zero rows left out.

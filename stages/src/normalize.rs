@@ -32,6 +32,9 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
+#[cfg(target_arch = "x86_64")]
+use std::arch::x86_64::__m128i;
+
 use memchr::memmem;
 use rustc_hash::FxHashSet;
 
@@ -145,11 +148,7 @@ trait PairTest: Copy + 'static {
     fn scalar(self, here: u8, next: u8) -> bool;
     /// Lanes of all ones where the test passes.
     #[cfg(target_arch = "x86_64")]
-    fn sse2(
-        self,
-        here: std::arch::x86_64::__m128i,
-        next: std::arch::x86_64::__m128i,
-    ) -> std::arch::x86_64::__m128i;
+    fn sse2(self, here: __m128i, next: __m128i) -> __m128i;
 }
 
 /// Whether a rule can start at a byte, judged from it and the byte after:
@@ -173,11 +172,7 @@ impl PairTest for RuleStart {
     }
 
     #[cfg(target_arch = "x86_64")]
-    fn sse2(
-        self,
-        here: std::arch::x86_64::__m128i,
-        next: std::arch::x86_64::__m128i,
-    ) -> std::arch::x86_64::__m128i {
+    fn sse2(self, here: __m128i, next: __m128i) -> __m128i {
         use std::arch::x86_64::*;
         // SAFETY: SSE2 is part of the x86-64 baseline.
         unsafe {
@@ -214,11 +209,7 @@ impl PairTest for CaselessPair {
     }
 
     #[cfg(target_arch = "x86_64")]
-    fn sse2(
-        self,
-        here: std::arch::x86_64::__m128i,
-        next: std::arch::x86_64::__m128i,
-    ) -> std::arch::x86_64::__m128i {
+    fn sse2(self, here: __m128i, next: __m128i) -> __m128i {
         use std::arch::x86_64::*;
         // SAFETY: SSE2 is part of the x86-64 baseline.
         unsafe {
