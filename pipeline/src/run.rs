@@ -1151,15 +1151,30 @@ pub(crate) fn finish_tables(
     let dir = staging.path();
     let mut rows = BTreeMap::new();
     rows.insert(tables::SPEECHES, totals.speeches);
-    // The tables below are written at the same time, one per thread, on as
-    // many threads as the run counted with: each is a file of its own, and
-    // writing them one after the other was most of the time after the
-    // last file was counted. Collocates and keyness are ranked in parallel.
+    // The tables below are written at the same time, on as many threads as
+    // the run counted with: each is a file of its own, and writing them one
+    // after the other was most of the time after the last file was counted.
+    // Collocates and keyness are also ranked in parallel inside, so a
+    // thread done with a small table helps with the big ones.
     let pool = worker_pool(threads).map_err(io)?;
     let (totals_ref, lexicon_ref) = (&totals, &lexicon);
     // Which tables to write, and how.
     type Writer<'w> = &'w (dyn Fn() -> anyhow::Result<u64> + Sync);
-    let writers: [(bool, &'static str, Writer<'_>); 4] = [
+    let writers: [(bool, &'static str, Writer<'_>); 6] = [
+        (tables_on.collocates, tables::COLLOCATES, &|| {
+            tables::write_collocates(
+                dir,
+                totals_ref,
+                lexicon_ref,
+                dictionary,
+                by_year,
+                top,
+                min_count,
+            )
+        }),
+        (tables_on.keyness, tables::KEYNESS, &|| {
+            tables::write_keyness(dir, totals_ref, lexicon_ref, by_year, top, min_count)
+        }),
         (tables_on.themes, tables::THEME_COUNTS, &|| {
             tables::write_theme_counts(dir, totals_ref, dictionary)
         }),
@@ -1183,22 +1198,6 @@ pub(crate) fn finish_tables(
         })
         .map_err(io)?;
     rows.extend(written);
-    if tables_on.collocates {
-        let n = pool
-            .install(|| {
-                tables::write_collocates(
-                    dir, &totals, &lexicon, dictionary, by_year, top, min_count,
-                )
-            })
-            .map_err(io)?;
-        rows.insert(tables::COLLOCATES, n);
-    }
-    if tables_on.keyness {
-        let n = pool
-            .install(|| tables::write_keyness(dir, &totals, &lexicon, by_year, top, min_count))
-            .map_err(io)?;
-        rows.insert(tables::KEYNESS, n);
-    }
     rows.insert(
         tables::ERRORS,
         tables::write_errors(dir, &mut tally.problems).map_err(io)?,

@@ -17,12 +17,12 @@ use agora_stages::analyze::SpeechCounts;
 use agora_stages::dictionary::Dictionary;
 use agora_stages::ingest::SpeechMeta;
 use agora_stages::keyness::top_by;
-use agora_stages::stats::{pair_stats, rate_per_10k};
+use agora_stages::stats::{llr, pair_stats, pmi, rate_per_10k};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::aggregate::{Lexicon, Totals};
+use crate::aggregate::{CountryKey, Lexicon, Totals};
 use crate::problems::Problem;
 
 /// `speeches.csv`: one row per speech counted.
@@ -87,30 +87,140 @@ pub fn parquet_of(csv: &str) -> Option<&'static str> {
     PARQUET.iter().find(|(c, _)| *c == csv).map(|(_, p)| *p)
 }
 
-/// A CSV writer with the tables' conventions.
-pub type CsvWriter = csv::Writer<BufWriter<File>>;
-
-/// Opens a table for writing and writes its header.
-pub fn create(dir: &Path, name: &str, header: &[&str]) -> Result<CsvWriter> {
-    let path = dir.join(name);
-    let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(BufWriter::with_capacity(1 << 16, file));
-    w.write_record(header)?;
-    Ok(w)
+/// A table file being written: its header row, then its rows, written
+/// through [`Table::rows`] or appended as bytes made elsewhere
+/// ([`Table::append`]), then [`Table::finish`].
+pub struct Table {
+    file: BufWriter<File>,
+    rows: u64,
 }
 
-/// Flushes a table to disk.
-pub fn finish(mut w: CsvWriter) -> Result<()> {
-    w.flush()?;
-    let file = w
-        .into_inner()
-        .map_err(|e| e.into_error())?
-        .into_inner()
-        .map_err(|e| e.into_error())?;
-    file.sync_all()?;
-    Ok(())
+impl Table {
+    /// Creates the table `name` in `dir` and writes its header.
+    pub fn create(dir: &Path, name: &str, header: &[&str]) -> Result<Table> {
+        let path = dir.join(name);
+        let file =
+            File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        let mut table = Table {
+            file: BufWriter::with_capacity(1 << 16, file),
+            rows: 0,
+        };
+        table.rows(|r| {
+            header.iter().try_for_each(|h| r.label(h))?;
+            r.end()
+        })?;
+        table.rows = 0; // the header is not a row
+        Ok(table)
+    }
+
+    /// Writes rows straight into the file with `write`.
+    pub fn rows(
+        &mut self,
+        write: impl FnOnce(&mut Rows<&mut BufWriter<File>>) -> Result<()>,
+    ) -> Result<()> {
+        let mut rows = Rows::on(&mut self.file, 1 << 13);
+        write(&mut rows)?;
+        let n = rows.rows;
+        // Flushed here: a csv writer dropped unflushed loses its errors.
+        rows.w.flush()?;
+        self.rows += n;
+        Ok(())
+    }
+
+    /// Appends `rows` rows already written as CSV ([`Rows::into_bytes`]).
+    pub fn append(&mut self, bytes: &[u8], rows: u64) -> Result<()> {
+        self.file.write_all(bytes)?;
+        self.rows += rows;
+        Ok(())
+    }
+
+    /// Flushes the table to disk; returns its number of rows.
+    pub fn finish(self) -> Result<u64> {
+        let file = self.file.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        Ok(self.rows)
+    }
+}
+
+/// Rows of a table, written field by field with the tables' conventions,
+/// into a [`Table`] or into memory. Numbers are formatted on the stack: a
+/// `String` per field was a third of the time spent writing the keyword
+/// tables. Each row ends with [`Rows::end`].
+pub struct Rows<W: Write> {
+    w: csv::Writer<W>,
+    rows: u64,
+}
+
+impl Rows<Vec<u8>> {
+    /// Rows made in memory, for a [`Table::append`] later (rows ranked in
+    /// parallel, a speech's row made by a worker).
+    pub fn in_memory(capacity: usize) -> Rows<Vec<u8>> {
+        Rows::on(Vec::with_capacity(capacity), capacity.max(64))
+    }
+
+    /// The rows written, as CSV bytes, and how many there are.
+    pub fn into_bytes(self) -> Result<(Vec<u8>, u64)> {
+        let rows = self.rows;
+        let bytes = self.w.into_inner().map_err(|e| e.into_error())?;
+        Ok((bytes, rows))
+    }
+}
+
+impl<W: Write> Rows<W> {
+    fn on(inner: W, buffer: usize) -> Rows<W> {
+        let w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .buffer_capacity(buffer)
+            .from_writer(inner);
+        Rows { w, rows: 0 }
+    }
+
+    /// A text cell from data ([`text`]).
+    pub fn text(&mut self, value: &str) -> Result<()> {
+        Ok(self.w.write_field(text(value).as_bytes())?)
+    }
+
+    /// A cell written as it is: a name or label Agora chose, never data.
+    pub fn label(&mut self, value: &str) -> Result<()> {
+        Ok(self.w.write_field(value)?)
+    }
+
+    /// An integer.
+    pub fn int(&mut self, n: impl itoa::Integer) -> Result<()> {
+        Ok(self.w.write_field(itoa::Buffer::new().format(n))?)
+    }
+
+    /// An integer, or an empty cell.
+    pub fn opt_int(&mut self, n: Option<impl itoa::Integer>) -> Result<()> {
+        match n {
+            Some(n) => self.int(n),
+            None => self.label(""),
+        }
+    }
+
+    /// A float with six decimals ([`fixed6`]).
+    pub fn float(&mut self, x: f64) -> Result<()> {
+        let mut buf = [0u8; FIXED6_MAX];
+        match fast_fixed6(x, &mut buf) {
+            Some(s) => self.label(s),
+            None => self.label(&plain_fixed6(x)),
+        }
+    }
+
+    /// A float with six decimals, or an empty cell.
+    pub fn opt_float(&mut self, x: Option<f64>) -> Result<()> {
+        match x {
+            Some(x) => self.float(x),
+            None => self.label(""),
+        }
+    }
+
+    /// Ends the row.
+    pub fn end(&mut self) -> Result<()> {
+        self.w.write_record(None::<&[u8]>)?;
+        self.rows += 1;
+        Ok(())
+    }
 }
 
 /// Writes a whole file and syncs it to disk.
@@ -127,8 +237,12 @@ pub fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// of floats, and Rust's exact formatting is most of the time spent writing
 /// them.
 pub fn fixed6(x: f64) -> String {
-    fast_fixed6(x).unwrap_or_else(|| plain_fixed6(x))
+    let mut buf = [0u8; FIXED6_MAX];
+    fast_fixed6(x, &mut buf).map_or_else(|| plain_fixed6(x), str::to_owned)
 }
+
+/// The longest text [`fast_fixed6`] writes: 20 digits, a point and a sign.
+const FIXED6_MAX: usize = 22;
 
 /// [`fixed6`] by its definition.
 fn plain_fixed6(x: f64) -> String {
@@ -140,20 +254,21 @@ fn plain_fixed6(x: f64) -> String {
     }
 }
 
-/// [`fixed6`] in integers, for a finite `x` below 2^52 whose millionths fit
-/// a `u64` (every value the tables hold); `None` for the others.
+/// [`fixed6`] in integers, written at the end of `buf`, for a finite `x`
+/// whose millionths fit a `u64` (every value the tables hold); `None` for
+/// the others.
 ///
 /// `|x|` is `mantissa / 2^shift`, so `|x|` in millionths is
 /// `mantissa * 10^6 / 2^shift`: its integer part and the remainder tell
 /// exactly how to round, as the formatter does.
-fn fast_fixed6(x: f64) -> Option<String> {
+fn fast_fixed6(x: f64, buf: &mut [u8; FIXED6_MAX]) -> Option<&str> {
     let bits = x.to_bits();
     let negative = bits >> 63 == 1;
     let exponent = ((bits >> 52) & 0x7ff) as i32;
     let fraction = bits & ((1 << 52) - 1);
     let (mantissa, shift) = match exponent {
         // Subnormal: far below a millionth.
-        0 => return Some("0.000000".to_owned()),
+        0 => return Some("0.000000"),
         // Infinite or NaN.
         0x7ff => return None,
         e => (fraction | 1 << 52, 1075 - e),
@@ -163,7 +278,7 @@ fn fast_fixed6(x: f64) -> Option<String> {
     }
     if shift >= 128 {
         // Below 2^-74: rounds to zero.
-        return Some("0.000000".to_owned());
+        return Some("0.000000");
     }
     // Below 2^53 * 2^20 < 2^73: no overflow.
     let scaled = u128::from(mantissa) * 1_000_000;
@@ -175,8 +290,6 @@ fn fast_fixed6(x: f64) -> Option<String> {
     }
     let mut q = u64::try_from(millionths).ok()?;
     let nonzero = q != 0;
-    // At most 20 digits, a point and a sign.
-    let mut buf = [0u8; 24];
     let mut at = buf.len();
     let mut digits = 0;
     while digits < 7 || q > 0 {
@@ -194,7 +307,7 @@ fn fast_fixed6(x: f64) -> Option<String> {
         buf[at] = b'-';
     }
     // Only ASCII digits, a point and a sign were written.
-    std::str::from_utf8(&buf[at..]).ok().map(str::to_owned)
+    std::str::from_utf8(&buf[at..]).ok()
 }
 
 /// A text cell as written: a value that starts with `=`, `+`, `-`, `@`, a
@@ -208,10 +321,6 @@ pub fn text(value: &str) -> Cow<'_, str> {
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{value}")),
         _ => Cow::Borrowed(value),
     }
-}
-
-fn opt<T: ToString>(v: Option<T>) -> String {
-    v.map_or_else(String::new, |v| v.to_string())
 }
 
 /// Header of `speeches.csv`.
@@ -243,31 +352,38 @@ pub fn speech_row(
     encoding: &str,
     counts: &SpeechCounts,
 ) -> Vec<u8> {
-    let record = [
-        &*text(speech_id),
-        &*text(path),
-        &*text(&meta.country_iso3),
-        &*text(&meta.country_name),
-        &*text(&meta.speaker),
-        meta.role().label(),
-        &*text(&meta.post),
-        &opt(meta.year),
-        &*text(&meta.date),
-        &opt(meta.session),
-        &*text(&meta.meeting),
-        &opt(meta.turn),
-        &*text(&meta.language),
-        encoding,
-        &counts.tokens.to_string(),
-        &counts.sentences.to_string(),
-    ];
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .buffer_capacity(512)
-        .from_writer(Vec::with_capacity(256));
+    let mut r = Rows::in_memory(256);
     // Writing to memory cannot fail.
-    let _ = w.write_record(record);
-    w.into_inner().unwrap_or_default()
+    let _ = speech_fields(&mut r, speech_id, path, meta, encoding, counts);
+    r.into_bytes().map(|(bytes, _)| bytes).unwrap_or_default()
+}
+
+/// The cells of a [`speech_row`].
+fn speech_fields(
+    r: &mut Rows<Vec<u8>>,
+    speech_id: &str,
+    path: &str,
+    meta: &SpeechMeta,
+    encoding: &str,
+    counts: &SpeechCounts,
+) -> Result<()> {
+    r.text(speech_id)?;
+    r.text(path)?;
+    r.text(&meta.country_iso3)?;
+    r.text(&meta.country_name)?;
+    r.text(&meta.speaker)?;
+    r.label(meta.role().label())?;
+    r.text(&meta.post)?;
+    r.opt_int(meta.year)?;
+    r.text(&meta.date)?;
+    r.opt_int(meta.session)?;
+    r.text(&meta.meeting)?;
+    r.opt_int(meta.turn)?;
+    r.text(&meta.language)?;
+    r.label(encoding)?;
+    r.int(counts.tokens)?;
+    r.int(counts.sentences)?;
+    r.end()
 }
 
 /// `speeches.csv` while rows stream in, in speech-id order.
@@ -307,18 +423,24 @@ fn key_header(by_year: bool) -> Vec<&'static str> {
     header
 }
 
-/// The key fields of a row, matching [`key_header`].
-fn key_record(iso3: &str, name: &str, year: Option<i32>, by_year: bool) -> Vec<String> {
-    let mut record = vec![text(iso3).into_owned(), text(name).into_owned()];
+/// The key cells of a row, matching [`key_header`].
+fn key_cells<W: Write>(
+    r: &mut Rows<W>,
+    (iso3, name): &CountryKey,
+    year: Option<i32>,
+    by_year: bool,
+) -> Result<()> {
+    r.text(iso3)?;
+    r.text(name)?;
     if by_year {
-        record.push(opt(year));
+        r.opt_int(year)?;
     }
-    record
+    Ok(())
 }
 
 /// Writes `theme_counts.csv`; returns its number of rows.
 pub fn write_theme_counts(dir: &Path, totals: &Totals, dict: &Dictionary) -> Result<u64> {
-    let mut w = create(
+    let mut table = Table::create(
         dir,
         THEME_COUNTS,
         &[
@@ -333,25 +455,22 @@ pub fn write_theme_counts(dir: &Path, totals: &Totals, dict: &Dictionary) -> Res
             "speeches_with_theme",
         ],
     )?;
-    let mut rows = 0;
-    for (((iso3, name), year), cell) in &totals.by_year {
-        for (t, theme) in dict.themes.iter().enumerate() {
-            w.write_record([
-                &*text(iso3),
-                &*text(name),
-                &opt(*year),
-                &*text(&theme.name),
-                &cell.hits[t].to_string(),
-                &cell.tokens.to_string(),
-                &opt(rate_per_10k(cell.hits[t], cell.tokens).map(fixed6)),
-                &cell.speeches.to_string(),
-                &cell.speeches_with[t].to_string(),
-            ])?;
-            rows += 1;
+    table.rows(|r| {
+        for ((country, year), cell) in &totals.by_year {
+            for (t, theme) in dict.themes.iter().enumerate() {
+                key_cells(r, country, *year, true)?;
+                r.text(&theme.name)?;
+                r.int(cell.hits[t])?;
+                r.int(cell.tokens)?;
+                r.opt_float(rate_per_10k(cell.hits[t], cell.tokens))?;
+                r.int(cell.speeches)?;
+                r.int(cell.speeches_with[t])?;
+                r.end()?;
+            }
         }
-    }
-    finish(w)?;
-    Ok(rows)
+        Ok(())
+    })?;
+    table.finish()
 }
 
 /// Writes `theme_cooccurrence.csv`; returns its number of rows. With
@@ -367,39 +486,37 @@ pub fn write_cooccurrence(
         "unit", "theme_a", "theme_b", "n_units", "n_a", "n_b", "n_ab", "pmi", "npmi", "llr",
         "jaccard",
     ]);
-    let mut w = create(dir, COOCCURRENCE, &header)?;
-    let mut rows = 0;
-    for (((iso3, name), year), c) in &totals.cooccurrence {
-        // Units in alphabetical order, as the key sorts.
-        for (unit, counts) in [("sentence", &c.by_sentence), ("speech", &c.by_speech)] {
-            for p in counts.pairs() {
-                let s = pair_stats(p.n_units, p.n_a, p.n_b, p.n_ab);
-                let mut record = key_record(iso3, name, *year, by_year);
-                record.extend([
-                    unit.to_owned(),
-                    text(&dict.themes[p.a as usize].name).into_owned(),
-                    text(&dict.themes[p.b as usize].name).into_owned(),
-                    p.n_units.to_string(),
-                    p.n_a.to_string(),
-                    p.n_b.to_string(),
-                    p.n_ab.to_string(),
-                    fixed6(s.pmi),
-                    fixed6(s.npmi),
-                    fixed6(s.llr),
-                    fixed6(s.jaccard),
-                ]);
-                w.write_record(&record)?;
-                rows += 1;
+    let mut table = Table::create(dir, COOCCURRENCE, &header)?;
+    table.rows(|r| {
+        for ((country, year), c) in &totals.cooccurrence {
+            // Units in alphabetical order, as the key sorts.
+            for (unit, counts) in [("sentence", &c.by_sentence), ("speech", &c.by_speech)] {
+                for p in counts.pairs() {
+                    let s = pair_stats(p.n_units, p.n_a, p.n_b, p.n_ab);
+                    key_cells(r, country, *year, by_year)?;
+                    r.label(unit)?;
+                    r.text(&dict.themes[p.a as usize].name)?;
+                    r.text(&dict.themes[p.b as usize].name)?;
+                    r.int(p.n_units)?;
+                    r.int(p.n_a)?;
+                    r.int(p.n_b)?;
+                    r.int(p.n_ab)?;
+                    r.float(s.pmi)?;
+                    r.float(s.npmi)?;
+                    r.float(s.llr)?;
+                    r.float(s.jaccard)?;
+                    r.end()?;
+                }
             }
         }
-    }
-    finish(w)?;
-    Ok(rows)
+        Ok(())
+    })?;
+    table.finish()
 }
 
 /// Writes `keyword_counts.csv`; returns its number of rows.
 pub fn write_keyword_counts(dir: &Path, totals: &Totals, dict: &Dictionary) -> Result<u64> {
-    let mut w = create(
+    let mut table = Table::create(
         dir,
         KEYWORD_COUNTS,
         &["country_iso3", "country_name", "theme", "term", "hits"],
@@ -415,24 +532,21 @@ pub fn write_keyword_counts(dir: &Path, totals: &Totals, dict: &Dictionary) -> R
         }
         terms[first..].sort_by(|a, b| a.2.cmp(b.2));
     }
-    let mut rows = 0;
-    for ((iso3, name), hits) in &totals.term_hits {
-        for &(id, theme, term) in &terms {
-            let hits = hits[id];
-            if hits > 0 {
-                w.write_record([
-                    &*text(iso3),
-                    &*text(name),
-                    &*text(theme),
-                    &*text(term),
-                    &hits.to_string(),
-                ])?;
-                rows += 1;
+    table.rows(|r| {
+        for (country, hits) in &totals.term_hits {
+            for &(id, theme, term) in &terms {
+                if hits[id] > 0 {
+                    key_cells(r, country, None, false)?;
+                    r.text(theme)?;
+                    r.text(term)?;
+                    r.int(hits[id])?;
+                    r.end()?;
+                }
             }
         }
-    }
-    finish(w)?;
-    Ok(rows)
+        Ok(())
+    })?;
+    table.finish()
 }
 
 /// Writes `keyness.csv`; returns its number of rows. Each country (and
@@ -457,7 +571,7 @@ pub fn write_keyness(
         "g2",
         "chi2",
     ]);
-    let w = create(dir, KEYNESS, &header)?;
+    let table = Table::create(dir, KEYNESS, &header)?;
     // The reference: every speech (of the same year, with `by_year`).
     // Stem ids are dense (numbered from 0 as stems are first seen), so the
     // corpus counts are a vector by id: a hash map here cost a lookup for
@@ -478,7 +592,7 @@ pub fn write_keyness(
     // Each country's ranking is independent of the others': they are
     // computed in parallel (on the run's worker threads) and written in order.
     let parts: Vec<_> = totals.words.iter().collect();
-    write_ranked(w, &parts, |&(((iso3, name), year), words)| {
+    write_ranked(table, &parts, |&((country, year), words), r| {
         let (corpus_tokens, corpus_stems) = &corpus[year];
         let key_terms = agora_stages::keyness::key_terms(
             words.stems.iter().map(|(stem, n)| (stem, u64::from(n))),
@@ -489,46 +603,47 @@ pub fn write_keyness(
             min_count,
             top,
         );
-        let mut records = Vec::with_capacity(key_terms.len());
         for (rank, t) in key_terms.iter().enumerate() {
-            let mut record = key_record(iso3, name, *year, by_year);
-            record.extend([
-                (rank + 1).to_string(),
-                text(t.stem).into_owned(),
-                text(terms[t.id as usize]).into_owned(),
-                t.count.to_string(),
-                words.tokens.to_string(),
-                t.other_count.to_string(),
-                (corpus_tokens - words.tokens).to_string(),
-                fixed6(t.g2),
-                fixed6(t.chi2),
-            ]);
-            records.push(record);
+            key_cells(r, country, *year, by_year)?;
+            r.int(rank + 1)?;
+            r.text(t.stem)?;
+            r.text(terms[t.id as usize])?;
+            r.int(t.count)?;
+            r.int(words.tokens)?;
+            r.int(t.other_count)?;
+            r.int(corpus_tokens - words.tokens)?;
+            r.float(t.g2)?;
+            r.float(t.chi2)?;
+            r.end()?;
         }
-        records
+        Ok(())
     })
 }
 
 /// Ranks `parts` in parallel (on the current rayon pool) with `rank`, which
-/// gives each part's records, and writes the records in the order of
+/// writes each part's rows, and appends the rows to `table` in the order of
 /// `parts`; finishes the table and returns its number of rows. Parts are
-/// taken a chunk at a time, so the records waiting to be written stay few.
+/// taken a chunk at a time, so the rows waiting to be written stay few.
 fn write_ranked<T: Sync>(
-    mut w: CsvWriter,
+    mut table: Table,
     parts: &[T],
-    rank: impl Fn(&T) -> Vec<Vec<String>> + Sync,
+    rank: impl Fn(&T, &mut Rows<Vec<u8>>) -> Result<()> + Sync,
 ) -> Result<u64> {
     const CHUNK: usize = 256;
-    let mut rows = 0;
     for chunk in parts.chunks(CHUNK) {
-        let records: Vec<Vec<Vec<String>>> = chunk.par_iter().map(&rank).collect();
-        for record in records.iter().flatten() {
-            w.write_record(record)?;
-            rows += 1;
+        let ranked: Vec<(Vec<u8>, u64)> = chunk
+            .par_iter()
+            .map(|part| {
+                let mut rows = Rows::in_memory(1 << 12);
+                rank(part, &mut rows)?;
+                rows.into_bytes()
+            })
+            .collect::<Result<_>>()?;
+        for (bytes, rows) in &ranked {
+            table.append(bytes, *rows)?;
         }
     }
-    finish(w)?;
-    Ok(rows)
+    table.finish()
 }
 
 /// Writes `collocates.csv`; returns its number of rows. For each country
@@ -557,7 +672,7 @@ pub fn write_collocates(
         "llr",
         "pmi",
     ]);
-    let w = create(dir, COLLOCATES, &header)?;
+    let table = Table::create(dir, COLLOCATES, &header)?;
     let terms = lexicon.terms();
     // Each (country, theme) is ranked on its own: in parallel, written in order.
     let per_theme: Vec<_> = totals
@@ -570,13 +685,14 @@ pub fn write_collocates(
                 .map(move |(theme, c)| (key, theme, c))
         })
         .collect();
-    write_ranked(w, &per_theme, |&(key, theme, c)| {
+    write_ranked(table, &per_theme, |&(key, theme, c), r| {
         let Some(words) = totals.words.get(key) else {
-            return Vec::new();
+            return Ok(());
         };
         let n = words.tokens;
-        // (stem id, O, stem count, llr, pmi) of the over-represented stems.
-        let mut ranked: Vec<(u32, u64, u64, f64, f64)> = c
+        // (stem id, O, stem count, llr) of the over-represented stems; pmi
+        // is computed for the few kept.
+        let mut ranked: Vec<(u32, u64, u64, f64)> = c
             .stems
             .iter()
             .map(|(stem, o)| (stem, u64::from(o)))
@@ -586,10 +702,7 @@ pub fn write_collocates(
                 // More often in the windows than elsewhere: O / W > (f − O) / (N − W).
                 let over = u128::from(o) * u128::from(n - c.window_tokens)
                     > u128::from(f - o) * u128::from(c.window_tokens);
-                over.then(|| {
-                    let s = pair_stats(n, c.window_tokens, f, o);
-                    (stem, o, f, s.llr, s.pmi)
-                })
+                over.then(|| (stem, o, f, llr(n, c.window_tokens, f, o)))
             })
             .collect();
         // Stems are unique: a total order, so only the top are sorted.
@@ -597,25 +710,22 @@ pub fn write_collocates(
             y.3.total_cmp(&x.3)
                 .then_with(|| lexicon.stem(x.0).cmp(lexicon.stem(y.0)))
         });
-        let ((iso3, name), year) = key;
-        let mut records = Vec::with_capacity(ranked.len());
-        for (rank, &(stem, o, f, llr, pmi)) in ranked.iter().enumerate() {
-            let mut record = key_record(iso3, name, *year, by_year);
-            record.extend([
-                text(&dict.themes[theme].name).into_owned(),
-                (rank + 1).to_string(),
-                text(lexicon.stem(stem)).into_owned(),
-                text(terms[stem as usize]).into_owned(),
-                o.to_string(),
-                c.window_tokens.to_string(),
-                f.to_string(),
-                n.to_string(),
-                fixed6(llr),
-                fixed6(pmi),
-            ]);
-            records.push(record);
+        let (country, year) = key;
+        for (rank, &(stem, o, f, g2)) in ranked.iter().enumerate() {
+            key_cells(r, country, *year, by_year)?;
+            r.text(&dict.themes[theme].name)?;
+            r.int(rank + 1)?;
+            r.text(lexicon.stem(stem))?;
+            r.text(terms[stem as usize])?;
+            r.int(o)?;
+            r.int(c.window_tokens)?;
+            r.int(f)?;
+            r.int(n)?;
+            r.float(g2)?;
+            r.float(pmi(n, c.window_tokens, f, o))?;
+            r.end()?;
         }
-        records
+        Ok(())
     })
 }
 
@@ -628,7 +738,7 @@ pub fn write_term_counts(
     lexicon: &Lexicon,
     min_count: u64,
 ) -> Result<u64> {
-    let mut w = create(
+    let mut table = Table::create(
         dir,
         TERM_COUNTS,
         &[
@@ -644,53 +754,51 @@ pub fn write_term_counts(
         ],
     )?;
     let terms = lexicon.terms();
-    let mut rows = 0;
-    for (((iso3, name), year), cell) in &totals.terms {
-        let mut stems: Vec<(&str, u32, u64, u64)> = cell
-            .stems
-            .iter()
-            .filter(|&(_, &(n, _))| n >= min_count)
-            .map(|(&id, &(n, df))| (lexicon.stem(id), id, n, df))
-            .collect();
-        stems.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        for (stem, id, n, df) in stems {
-            w.write_record([
-                &*text(iso3),
-                &*text(name),
-                &opt(*year),
-                &*text(stem),
-                &*text(terms[id as usize]),
-                &n.to_string(),
-                &df.to_string(),
-                &cell.speeches.to_string(),
-                &cell.tokens.to_string(),
-            ])?;
-            rows += 1;
+    table.rows(|r| {
+        for ((country, year), cell) in &totals.terms {
+            let mut stems: Vec<(&str, u32, u64, u64)> = cell
+                .stems
+                .iter()
+                .filter(|&(_, &(n, _))| n >= min_count)
+                .map(|(&id, &(n, df))| (lexicon.stem(id), id, n, df))
+                .collect();
+            stems.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            for (stem, id, n, df) in stems {
+                key_cells(r, country, *year, true)?;
+                r.text(stem)?;
+                r.text(terms[id as usize])?;
+                r.int(n)?;
+                r.int(df)?;
+                r.int(cell.speeches)?;
+                r.int(cell.tokens)?;
+                r.end()?;
+            }
         }
-    }
-    finish(w)?;
-    Ok(rows)
+        Ok(())
+    })?;
+    table.finish()
 }
 
 /// Writes `errors.csv` (problems sorted); returns its number of rows.
 pub fn write_errors(dir: &Path, problems: &mut [Problem]) -> Result<u64> {
     problems.sort();
-    let mut w = create(
+    let mut table = Table::create(
         dir,
         ERRORS,
         &["path", "line", "stage", "outcome", "message"],
     )?;
-    for p in problems.iter() {
-        w.write_record([
-            &*text(&p.path),
-            &opt(p.line),
-            p.stage,
-            p.outcome.label(),
-            &*text(&p.message),
-        ])?;
-    }
-    finish(w)?;
-    Ok(problems.len() as u64)
+    table.rows(|r| {
+        for p in problems.iter() {
+            r.text(&p.path)?;
+            r.opt_int(p.line)?;
+            r.label(p.stage)?;
+            r.label(p.outcome.label())?;
+            r.text(&p.message)?;
+            r.end()?;
+        }
+        Ok(())
+    })?;
+    table.finish()
 }
 
 #[cfg(test)]
@@ -788,11 +896,32 @@ mod tests {
     #[test]
     fn csv_conventions() {
         let dir = tempfile::tempdir().unwrap();
-        let mut w = create(dir.path(), "t.csv", &["a", "b"]).unwrap();
-        w.write_record(["x, y", "say \"hi\""]).unwrap();
-        w.write_record(["line\nbreak", ""]).unwrap();
-        finish(w).unwrap();
+        let mut table = Table::create(dir.path(), "t.csv", &["a", "b", "c"]).unwrap();
+        table
+            .rows(|r| {
+                r.text("x, y")?;
+                r.text("say \"hi\"")?;
+                r.int(-7i32)?;
+                r.end()?;
+                r.text("line\nbreak")?;
+                r.opt_int(None::<u64>)?;
+                r.opt_float(Some(-0.25))?;
+                r.end()
+            })
+            .unwrap();
+        // Rows made in memory (as by parallel ranking) append the same bytes.
+        let mut ranked = Rows::in_memory(16);
+        ranked.label("=1").unwrap();
+        ranked.text("=1").unwrap();
+        ranked.float(2.0 / 3.0).unwrap();
+        ranked.end().unwrap();
+        let (bytes, rows) = ranked.into_bytes().unwrap();
+        table.append(&bytes, rows).unwrap();
+        assert_eq!(table.finish().unwrap(), 3);
         let text = std::fs::read_to_string(dir.path().join("t.csv")).unwrap();
-        assert_eq!(text, "a,b\n\"x, y\",\"say \"\"hi\"\"\"\n\"line\nbreak\",\n");
+        assert_eq!(
+            text,
+            "a,b,c\n\"x, y\",\"say \"\"hi\"\"\",-7\n\"line\nbreak\",,-0.250000\n=1,'=1,0.666667\n"
+        );
     }
 }

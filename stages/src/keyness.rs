@@ -52,30 +52,36 @@ pub fn key_terms<'a>(
     min_count: u64,
     top: usize,
 ) -> Vec<KeyTerm<'a>> {
-    let mut terms: Vec<KeyTerm<'a>> = part
+    let other_tokens = corpus_tokens - part_tokens;
+    // (id, a, f, G²) of the over-represented stems. Only G² is needed to
+    // rank them; the stem (for ties) is looked up when compared, and χ² is
+    // computed for the few kept.
+    let mut ranked: Vec<(u32, u64, u64, f64)> = part
         .filter(|&(_, a)| a >= min_count && a > 0)
         .filter_map(|(id, a)| {
             let f = corpus_count(id).max(a);
-            let other_tokens = corpus_tokens - part_tokens;
             // Over-represented: a / N_P > (f − a) / (N − N_P), in integers.
             let over = u128::from(a) * u128::from(other_tokens)
                 > u128::from(f - a) * u128::from(part_tokens);
-            over.then(|| KeyTerm {
-                id,
-                stem: stem(id),
-                count: a,
-                other_count: f - a,
-                g2: llr(corpus_tokens, part_tokens, f, a),
-                chi2: chi2(corpus_tokens, part_tokens, f, a),
-            })
+            over.then(|| (id, a, f, llr(corpus_tokens, part_tokens, f, a)))
         })
         .collect();
     // Stems are unique, so this order is total and the top `top` are the
     // same whichever way they are found: selected first, only they sorted.
-    top_by(&mut terms, top, |x, y| {
-        y.g2.total_cmp(&x.g2).then_with(|| x.stem.cmp(y.stem))
+    top_by(&mut ranked, top, |x, y| {
+        y.3.total_cmp(&x.3).then_with(|| stem(x.0).cmp(stem(y.0)))
     });
-    terms
+    ranked
+        .into_iter()
+        .map(|(id, a, f, g2)| KeyTerm {
+            id,
+            stem: stem(id),
+            count: a,
+            other_count: f - a,
+            g2,
+            chi2: chi2(corpus_tokens, part_tokens, f, a),
+        })
+        .collect()
 }
 
 /// Keeps the first `top` items of `items` in the order `cmp`, sorted. With
