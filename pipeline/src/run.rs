@@ -217,8 +217,8 @@ const BATCH_FILES: usize = 64;
 /// is a mistake anyway.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
-/// Reads a whole file into `bytes`, refusing one over `limit` bytes
-/// ([`MAX_FILE_BYTES`]).
+/// Reads a whole file (opened by `open`, unless it is refused first) into
+/// `bytes`, refusing one over `limit` bytes ([`MAX_FILE_BYTES`]).
 ///
 /// `size_hint` is the size discovery listed. Reading costs a few system calls
 /// per file, which on a corpus of small speeches is a visible share of the
@@ -231,7 +231,7 @@ pub const MAX_FILE_BYTES: u64 = 1 << 30;
 /// first bytes, as many as returned. Its length only grows, so it is
 /// zero-filled once, not once per file.
 fn read_file(
-    path: &std::path::Path,
+    open: impl FnOnce() -> std::io::Result<fs::File>,
     size_hint: u64,
     limit: u64,
     bytes: &mut Vec<u8>,
@@ -244,7 +244,7 @@ fn read_file(
     if size_hint > limit {
         return Err(too_large());
     }
-    let mut file = fs::File::open(path).map_err(cannot)?;
+    let mut file = open().map_err(cannot)?;
     // The part of the buffer this file may fill so far.
     let mut end = size_hint as usize + 1;
     let mut filled = 0;
@@ -1516,7 +1516,8 @@ fn work_batches<'a>(
                     let path = shared.found.path(source);
                     let read = match source.kind().compression {
                         Compression::None => {
-                            read_file(&path, source.size(), shared.max_file_bytes, &mut bytes)
+                            let open = || shared.found.open(source);
+                            read_file(open, source.size(), shared.max_file_bytes, &mut bytes)
                         }
                         compression => inputs::read_compressed(
                             &path,
@@ -1969,7 +1970,7 @@ mod tests {
         fs::write(&path, "0123456789").unwrap();
         let read = |path: &std::path::Path, hint, limit| {
             let mut bytes = b"left over".to_vec();
-            read_file(path, hint, limit, &mut bytes).map(|n| bytes[..n].to_vec())
+            read_file(|| fs::File::open(path), hint, limit, &mut bytes).map(|n| bytes[..n].to_vec())
         };
         assert_eq!(read(&path, 10, 10).unwrap(), b"0123456789");
         // A file that grew (or shrank) since it was listed is read whole.
