@@ -853,6 +853,73 @@ mod tests {
     }
 
     #[test]
+    fn id_counts_equal_a_plain_map() {
+        // Ids that collide in a small table (multiples of a power of two,
+        // consecutive runs) and grow it many times, counts summed and
+        // saturating as `u32::saturating_add` does.
+        let mut table = IdCounts::default();
+        let mut plain: BTreeMap<u32, u32> = BTreeMap::new();
+        let ids = (0..2000u32)
+            .map(|i| i * 1024)
+            .chain(0..3000)
+            .chain((0..500).map(|i| u32::MAX - i));
+        for (k, id) in ids.enumerate() {
+            let n = if k % 7 == 0 {
+                u32::MAX / 2
+            } else {
+                1 + k as u32 % 5
+            };
+            for _ in 0..(1 + k % 3) {
+                if table.is_full() {
+                    let entries: Vec<(u32, u32)> = table.iter().collect();
+                    table = IdCounts::with_room(2 * entries.len(), entries);
+                }
+                table.add(id, n);
+                let e = plain.entry(id).or_default();
+                *e = e.saturating_add(n);
+            }
+        }
+        assert_eq!(table.len(), plain.len());
+        let mut got: Vec<(u32, u32)> = table.iter().collect();
+        got.sort_unstable();
+        assert_eq!(got, plain.iter().map(|(&s, &n)| (s, n)).collect::<Vec<_>>());
+        for (&id, &n) in &plain {
+            assert_eq!(table.get(id), Some(n));
+        }
+        assert_eq!(
+            (table.get(1), table.get(3001), table.get(5000)),
+            (Some(2), None, None)
+        );
+        assert_eq!(table.get(0), plain.get(&0).copied());
+        // At most 3/4 of the slots used, a power of two of them.
+        assert!(table.slots.len().is_power_of_two() && table.len() * 4 <= table.slots.len() * 3);
+        // Equal to the same counts added in another order.
+        let mut reversed = IdCounts::default();
+        for (&id, &n) in plain.iter().rev() {
+            if reversed.is_full() {
+                let entries: Vec<(u32, u32)> = reversed.iter().collect();
+                reversed = IdCounts::with_room(2 * entries.len(), entries);
+            }
+            reversed.add(id, n);
+        }
+        assert_eq!(reversed, table);
+        reversed.add(7 * 1024, 1);
+        assert_ne!(reversed, table);
+        assert_eq!(IdCounts::default().get(5), None);
+    }
+
+    #[test]
+    fn stem_counts_ignore_adding_zero() {
+        let mut counts = StemCounts::default();
+        counts.add(70_000, 0);
+        counts.add(3, 0);
+        assert_eq!(counts.iter().count(), 0);
+        assert_eq!(counts, StemCounts::default());
+        counts.add(70_000, 2);
+        assert_eq!(counts.get(70_000), Some(2));
+    }
+
+    #[test]
     fn merge_equals_adding_together() {
         let speeches = [
             speech("FRA", 2020, [1, 2], 3),
