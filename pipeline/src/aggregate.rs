@@ -120,8 +120,12 @@ impl StemCounts {
     #[cold]
     #[inline(never)]
     fn make_room(&mut self) {
-        // One pass over the slots; the rest works on the ids held.
-        let mut entries: Vec<(u32, u32)> = self.sparse.iter().collect();
+        // One pass over the slots; the rest works on the ids held. (Sized
+        // up front: collecting a filtered iterator grows by reallocation.)
+        let mut entries = Vec::with_capacity(self.sparse.len());
+        entries.extend(self.sparse.iter());
+        // Freed before the new table is allocated.
+        self.sparse = IdCounts::default();
         if entries.len() >= Self::DENSE_MIN {
             let bound = dense_bound(&self.dense, &entries);
             if bound > self.dense.len() {
