@@ -64,24 +64,24 @@ pub struct Collocates {
 /// Occurrences per stem id, the counts that hold most of a run's memory.
 ///
 /// The ids below some bound are counted in a vector indexed by stem id (4
-/// bytes an id, 0 when absent), the others in a hash map (about 10 to 18
-/// bytes a stem). The bound grows, when the map is about to, to the largest
-/// one below which a third of the ids are present, so the vector never takes
-/// more memory than the map would. Stems are numbered in order of first
-/// sight, so the common ones have small ids: on a big corpus the vector
-/// soon covers most of the words of every speech, and an increment there
-/// is an array access instead of a hash-map insertion. Counts are 32-bit,
+/// bytes an id, 0 when absent), the others in an [`IdCounts`] table (about
+/// 11 to 21 bytes a stem). The bound grows, when the table is about to, to
+/// the largest one below which a third of the ids are present, so the vector
+/// never takes more memory than the table would. Stems are numbered in order
+/// of first sight, so the common ones have small ids: on a big corpus the
+/// vector soon covers most of the words of every speech, and an increment
+/// there is an array access instead of a table lookup. Counts are 32-bit,
 /// saturating at 4,294,967,295.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StemCounts {
     /// Count by stem id for the ids below its length (0 when absent).
     dense: Vec<u32>,
     /// Stem id → count (never 0) for the ids at or above `dense.len()`.
-    sparse: FxHashMap<u32, u32>,
+    sparse: IdCounts,
 }
 
 impl StemCounts {
-    /// Maps this small never move to the vector: it is not worth it.
+    /// Tables this small never move to the vector: it is not worth it.
     const DENSE_MIN: usize = 256;
 
     /// Adds `n` occurrences of `stem`.
@@ -96,67 +96,58 @@ impl StemCounts {
     }
 
     /// [`StemCounts::add`] for an id at or above the vector's bound.
-    #[inline(never)]
+    #[inline]
     fn add_sparse(&mut self, stem: u32, n: u32) {
-        // About to grow: the moment to check whether the vector should.
-        if self.sparse.len() >= Self::DENSE_MIN && self.sparse.len() == self.sparse.capacity() {
-            self.grow_dense();
+        if n == 0 {
+            // Absent and 0 are the same count; the table keeps no 0.
+            return;
+        }
+        if self.sparse.is_full() {
+            self.make_room();
             if let Some(c) = self.dense.get_mut(stem as usize) {
                 *c = c.saturating_add(n);
                 return;
             }
         }
-        let c = self.sparse.entry(stem).or_default();
-        *c = c.saturating_add(n);
+        self.sparse.add(stem, n);
     }
 
-    /// Moves the vector's bound up to the largest multiple of 64 (or the
-    /// length it has) below which a third of the ids are present, if that is
-    /// higher, taking those ids out of the map. Counting the map's ids per
-    /// block of 64 finds it without sorting them.
-    fn grow_dense(&mut self) {
-        const BLOCK: usize = 64;
-        let max = self.sparse.keys().copied().max().unwrap_or(0) as usize;
-        let mut per_block = vec![0usize; max / BLOCK + 1];
-        for &id in self.sparse.keys() {
-            per_block[id as usize / BLOCK] += 1;
-        }
-        let mut present = self.dense.iter().filter(|&&n| n > 0).count();
-        let mut bound = self.dense.len();
-        for (block, &ids) in per_block.iter().enumerate() {
-            present += ids;
-            let end = (block + 1) * BLOCK;
-            if end > bound && present * 3 > end {
-                bound = end;
-            }
-        }
-        if bound > self.dense.len() {
-            self.dense.resize(bound, 0);
-            let dense = &mut self.dense;
-            self.sparse
-                .retain(|&id, &mut n| match dense.get_mut(id as usize) {
+    /// Called when the table is full: moves the vector's bound up if it
+    /// should (see [`dense_bound`]), takes the ids below it out of the
+    /// table, and leaves room in the table for as many ids again as it
+    /// keeps, so that these checks stay rare: the table's size doubles
+    /// between two.
+    #[cold]
+    #[inline(never)]
+    fn make_room(&mut self) {
+        // One pass over the slots; the rest works on the ids held. (Sized
+        // up front: collecting a filtered iterator grows by reallocation.)
+        let mut entries = Vec::with_capacity(self.sparse.len());
+        entries.extend(self.sparse.iter());
+        // Freed before the new table is allocated.
+        self.sparse = IdCounts::default();
+        if entries.len() >= Self::DENSE_MIN {
+            let bound = dense_bound(&self.dense, &entries);
+            if bound > self.dense.len() {
+                self.dense.resize(bound, 0);
+                let dense = &mut self.dense;
+                entries.retain(|&(id, n)| match dense.get_mut(id as usize) {
                     Some(c) => {
                         *c = n;
                         false
                     }
                     None => true,
                 });
+            }
         }
-        // Room for as many ids again before the next check, so that checks
-        // stay rare: the map's size doubles between two.
-        let len = self.sparse.len();
-        if self.sparse.capacity() < 2 * len {
-            self.sparse.reserve(len);
-        } else {
-            self.sparse.shrink_to(2 * len);
-        }
+        self.sparse = IdCounts::with_room(2 * entries.len(), entries);
     }
 
     /// The count of `stem`, if it occurs.
     pub fn get(&self, stem: u32) -> Option<u32> {
         match self.dense.get(stem as usize) {
             Some(&n) => Some(n).filter(|&n| n > 0),
-            None => self.sparse.get(&stem).copied(),
+            None => self.sparse.get(stem),
         }
     }
 
@@ -165,7 +156,7 @@ impl StemCounts {
         (0u32..)
             .zip(self.dense.iter().copied())
             .filter(|&(_, n)| n > 0)
-            .chain(self.sparse.iter().map(|(&s, &n)| (s, n)))
+            .chain(self.sparse.iter())
     }
 
     /// How many stems occur.
@@ -178,18 +169,31 @@ impl StemCounts {
     /// `self` has fewer of, or one whose count saturated (the difference is
     /// then unknown). Stems left at 0 are absent, as if never counted.
     pub fn subtract(&mut self, other: &StemCounts) -> bool {
+        // The table cannot hold a 0 while it is searched (0 marks an empty
+        // slot), so its part is taken away in a sorted copy: this is the
+        // rare path of a cached run.
+        let mut sparse: Vec<(u32, u32)> = self.sparse.iter().collect();
+        sparse.sort_unstable();
+        let mut ok = true;
         for (s, n) in other.iter() {
             let left = match self.dense.get_mut(s as usize) {
                 Some(c) => Some(c),
-                None => self.sparse.get_mut(&s),
+                None => sparse
+                    .binary_search_by_key(&s, |&(id, _)| id)
+                    .ok()
+                    .map(|i| &mut sparse[i].1),
             };
             match left {
                 Some(c) if *c != u32::MAX && *c >= n => *c -= n,
-                _ => return false,
+                _ => {
+                    ok = false;
+                    break;
+                }
             }
         }
-        self.sparse.retain(|_, n| *n > 0);
-        true
+        sparse.retain(|&(_, n)| n > 0);
+        self.sparse = IdCounts::with_room(2 * sparse.len(), sparse);
+        ok
     }
 
     /// Adds all of `other`'s counts.
@@ -203,6 +207,129 @@ impl StemCounts {
         }
     }
 }
+
+/// The bound [`StemCounts`] gives its vector: the largest multiple of 64
+/// (or the vector's length, if larger) below which a third of the ids are
+/// present, `dense` being the vector and `sparse` the (id, count) pairs of
+/// its table. Counting the table's ids per block of 64 finds it without
+/// sorting them.
+fn dense_bound(dense: &[u32], sparse: &[(u32, u32)]) -> usize {
+    const BLOCK: usize = 64;
+    let max = sparse.iter().map(|&(id, _)| id).max().unwrap_or(0) as usize;
+    let mut per_block = vec![0usize; max / BLOCK + 1];
+    for &(id, _) in sparse {
+        per_block[id as usize / BLOCK] += 1;
+    }
+    let mut present = dense.iter().filter(|&&n| n > 0).count();
+    let mut bound = dense.len();
+    for (block, &ids) in per_block.iter().enumerate() {
+        present += ids;
+        let end = (block + 1) * BLOCK;
+        if end > bound && present * 3 > end {
+            bound = end;
+        }
+    }
+    bound
+}
+
+/// Stem id → count (never 0): the part of [`StemCounts`] above its vector.
+///
+/// One array of (id, count) slots, searched by linear probing from a
+/// multiplicative hash of the id, a count of 0 marking an empty slot. An
+/// increment reads and writes one cache line. A hashbrown map reads two (its
+/// control bytes, then the entry), and the in-order writer's collocate
+/// counts (one table per country and theme, most of them out of cache) did
+/// about a million of its second misses on 200 MB.
+#[derive(Debug, Clone, Default)]
+struct IdCounts {
+    /// Empty, or a power of two of slots, at most 3/4 of them used (so a
+    /// search soon meets an empty slot).
+    slots: Vec<(u32, u32)>,
+    /// Slots used.
+    len: usize,
+}
+
+impl IdCounts {
+    /// A table with room for `room` ids (at least 6) holding `entries`
+    /// (distinct ids, counts above 0, at most `room` of them).
+    fn with_room(room: usize, entries: Vec<(u32, u32)>) -> IdCounts {
+        let slots = (room.max(6) * 4).div_ceil(3).next_power_of_two();
+        let mut table = IdCounts {
+            slots: vec![(0, 0); slots],
+            len: entries.len(),
+        };
+        for (id, n) in entries {
+            let i = table.find(id);
+            table.slots[i] = (id, n);
+        }
+        table
+    }
+
+    /// Ids held.
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether one more id would need more slots (always, with none).
+    fn is_full(&self) -> bool {
+        self.len >= self.slots.len() / 4 * 3
+    }
+
+    /// The slot holding `id`, or the empty slot where it would go; the table
+    /// has slots, and an empty one.
+    #[inline]
+    fn find(&self, id: u32) -> usize {
+        let mask = self.slots.len() - 1;
+        // Fibonacci hashing: the top bits of the product, as many as index
+        // the slots. Consecutive ids land far apart.
+        let shift = self.slots.len().leading_zeros() + 1;
+        let mut i = (u64::from(id).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize;
+        loop {
+            let (key, n) = self.slots[i];
+            if n == 0 || key == id {
+                return i;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The count of `id`, if held.
+    fn get(&self, id: u32) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let (_, n) = self.slots[self.find(id)];
+        (n > 0).then_some(n)
+    }
+
+    /// Adds `n` (above 0) to the count of `id`; the table must not be full
+    /// if `id` is new (see [`IdCounts::is_full`]).
+    #[inline]
+    fn add(&mut self, id: u32, n: u32) {
+        let i = self.find(id);
+        let slot = &mut self.slots[i];
+        if slot.1 == 0 {
+            *slot = (id, n);
+            self.len += 1;
+        } else {
+            slot.1 = slot.1.saturating_add(n);
+        }
+    }
+
+    /// The ids held with their counts, in no particular order.
+    fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.slots.iter().copied().filter(|&(_, n)| n > 0)
+    }
+}
+
+/// Equal when they hold the same counts, wherever in the slots.
+impl PartialEq for IdCounts {
+    fn eq(&self, other: &IdCounts) -> bool {
+        self.len == other.len && self.iter().all(|(id, n)| other.get(id) == Some(n))
+    }
+}
+
+impl Eq for IdCounts {}
 
 /// Stem counts of one country and year, for `term_counts.csv`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -339,6 +466,10 @@ pub struct Totals {
     pub speeches: u64,
     /// Their tokens.
     pub tokens: u64,
+    /// The key of the speech being added by [`Totals::add_words`], kept to
+    /// reuse its strings: the writer adds every speech, and building the
+    /// keys afresh was four allocations and four frees each time.
+    key: (CountryKey, Option<i32>),
 }
 
 impl Totals {
@@ -354,6 +485,7 @@ impl Totals {
             terms: BTreeMap::new(),
             speeches: 0,
             tokens: 0,
+            key: Default::default(),
         }
     }
 
@@ -432,22 +564,13 @@ impl Totals {
         if !self.layout.counts_words() {
             return;
         }
-        let country = (meta.country_iso3.clone(), meta.country_name.clone());
-        let by_year_key = (country.clone(), meta.year);
-        let key = (country, if by_year { meta.year } else { None });
-        if tables.collocates {
-            let per_theme = slot(&mut self.collocates, &key, || {
-                vec![Collocates::default(); themes]
-            });
-            for (theme, &n) in counts.window_tokens.iter().enumerate() {
-                per_theme[theme].window_tokens += u64::from(n);
-            }
-            for &(theme, stem, n) in &counts.collocates {
-                per_theme[theme as usize].stems.add(stem, n);
-            }
-        }
+        let key = &mut self.key;
+        key.0 .0.clone_from(&meta.country_iso3);
+        key.0 .1.clone_from(&meta.country_name);
         if tables.terms {
-            let cell = slot(&mut self.terms, &by_year_key, TermCounts::default);
+            // Always by year.
+            key.1 = meta.year;
+            let cell = slot(&mut self.terms, key, TermCounts::default);
             cell.speeches += 1;
             cell.tokens += counts.tokens;
             for &(stem, n) in &counts.stems {
@@ -456,9 +579,25 @@ impl Totals {
                 e.1 += 1;
             }
         }
+        key.1 = if by_year { meta.year } else { None };
+        if tables.collocates {
+            let per_theme = slot(&mut self.collocates, key, || {
+                vec![Collocates::default(); themes]
+            });
+            for (theme, &n) in counts.window_tokens.iter().enumerate() {
+                // A speech hits about 5 of 12 themes: the others' counts
+                // (a cache line each, mostly out of cache) are not touched.
+                if n > 0 {
+                    per_theme[theme].window_tokens += u64::from(n);
+                }
+            }
+            for &(theme, stem, n) in &counts.collocates {
+                per_theme[theme as usize].stems.add(stem, n);
+            }
+        }
         // Collocates need the country's stem counts too.
         if tables.keyness || tables.collocates {
-            let words = slot(&mut self.words, &key, WordCounts::default);
+            let words = slot(&mut self.words, key, WordCounts::default);
             words.tokens += counts.tokens;
             for &(stem, n) in &counts.stems {
                 words.stems.add(stem, n);
@@ -719,6 +858,73 @@ mod tests {
         assert!(counts.subtract(&part));
         assert_eq!((counts.get(5), counts.get(1000)), (Some(50), None));
         assert!(!counts.subtract(&part));
+    }
+
+    #[test]
+    fn id_counts_equal_a_plain_map() {
+        // Ids that collide in a small table (multiples of a power of two,
+        // consecutive runs) and grow it many times, counts summed and
+        // saturating as `u32::saturating_add` does.
+        let mut table = IdCounts::default();
+        let mut plain: BTreeMap<u32, u32> = BTreeMap::new();
+        let ids = (0..2000u32)
+            .map(|i| i * 1024)
+            .chain(0..3000)
+            .chain((0..500).map(|i| u32::MAX - i));
+        for (k, id) in ids.enumerate() {
+            let n = if k % 7 == 0 {
+                u32::MAX / 2
+            } else {
+                1 + k as u32 % 5
+            };
+            for _ in 0..(1 + k % 3) {
+                if table.is_full() {
+                    let entries: Vec<(u32, u32)> = table.iter().collect();
+                    table = IdCounts::with_room(2 * entries.len(), entries);
+                }
+                table.add(id, n);
+                let e = plain.entry(id).or_default();
+                *e = e.saturating_add(n);
+            }
+        }
+        assert_eq!(table.len(), plain.len());
+        let mut got: Vec<(u32, u32)> = table.iter().collect();
+        got.sort_unstable();
+        assert_eq!(got, plain.iter().map(|(&s, &n)| (s, n)).collect::<Vec<_>>());
+        for (&id, &n) in &plain {
+            assert_eq!(table.get(id), Some(n));
+        }
+        assert_eq!(
+            (table.get(1), table.get(3001), table.get(5000)),
+            (Some(2), None, None)
+        );
+        assert_eq!(table.get(0), plain.get(&0).copied());
+        // At most 3/4 of the slots used, a power of two of them.
+        assert!(table.slots.len().is_power_of_two() && table.len() * 4 <= table.slots.len() * 3);
+        // Equal to the same counts added in another order.
+        let mut reversed = IdCounts::default();
+        for (&id, &n) in plain.iter().rev() {
+            if reversed.is_full() {
+                let entries: Vec<(u32, u32)> = reversed.iter().collect();
+                reversed = IdCounts::with_room(2 * entries.len(), entries);
+            }
+            reversed.add(id, n);
+        }
+        assert_eq!(reversed, table);
+        reversed.add(7 * 1024, 1);
+        assert_ne!(reversed, table);
+        assert_eq!(IdCounts::default().get(5), None);
+    }
+
+    #[test]
+    fn stem_counts_ignore_adding_zero() {
+        let mut counts = StemCounts::default();
+        counts.add(70_000, 0);
+        counts.add(3, 0);
+        assert_eq!(counts.iter().count(), 0);
+        assert_eq!(counts, StemCounts::default());
+        counts.add(70_000, 2);
+        assert_eq!(counts.get(70_000), Some(2));
     }
 
     #[test]
