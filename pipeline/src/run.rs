@@ -553,22 +553,34 @@ fn count_files(
         sink(done)
     })
     .map_err(io)?;
-    // Integer sums: the merge order does not matter.
-    for part in shared
+    let parts = shared
         .totals
         .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-    {
-        totals.merge(part);
-    }
+        .unwrap_or_else(|e| e.into_inner());
     let vocabularies = shared
         .vocabularies
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
-    let mut lexicon = Lexicon::new(stem_ids.into_inner().unwrap_or_else(|e| e.into_inner()));
-    for vocab in &vocabularies {
-        lexicon.absorb(vocab);
-    }
+    let stem_ids = stem_ids.into_inner().unwrap_or_else(|e| e.into_inner());
+    // The workers' sums are merged while the lexicon is built from their
+    // vocabularies: the workers are idle by now, and both are on the way to
+    // the tables.
+    let (totals, lexicon) = pool.join(
+        move || {
+            // Integer sums: the merge order does not matter.
+            for part in parts {
+                totals.merge(part);
+            }
+            totals
+        },
+        move || {
+            let mut lexicon = Lexicon::new(stem_ids);
+            for vocab in &vocabularies {
+                lexicon.absorb(vocab);
+            }
+            lexicon
+        },
+    );
     Ok((totals, lexicon))
 }
 
@@ -1198,16 +1210,21 @@ pub(crate) fn finish_tables(
         })
         .map_err(io)?;
     rows.extend(written);
+    // The sums are not needed any more. Freeing them (thousands of maps and
+    // vectors) took a visible moment at the end of a run, so it is done
+    // beside what is left to write.
+    let (speeches, tokens) = (totals.speeches, totals.tokens);
+    let freeing = std::thread::spawn(move || drop((totals, lexicon)));
     rows.insert(
         tables::ERRORS,
         tables::write_errors(dir, &mut tally.problems).map_err(io)?,
     );
     write_extras(dir, &mut rows, outputs, &pool, &settings.tool_version)?;
     let mut summary = Summary {
-        speeches: totals.speeches,
+        speeches,
         skipped: tally.skipped,
         problems: tally.problems.len() as u64,
-        tokens: totals.tokens,
+        tokens,
         bytes: tally.bytes,
         elapsed: started.elapsed(),
         out: out.to_owned(),
@@ -1237,6 +1254,8 @@ pub(crate) fn finish_tables(
         .map_err(io)?;
     // The last moment to stop: once the swap begins, the run completes.
     check_interrupt()?;
+    // Joined (it cannot fail) so that the memory is back before the caller goes on.
+    let _ = freeing.join();
     summary.warnings = staging.commit(tables::ALL).map_err(io)?;
     Ok((summary, rows))
 }
