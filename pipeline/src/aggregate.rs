@@ -466,9 +466,10 @@ pub struct Totals {
     pub speeches: u64,
     /// Their tokens.
     pub tokens: u64,
-    /// The key of the speech being added by [`Totals::add_words`], kept to
-    /// reuse its strings: the writer adds every speech, and building the
-    /// keys afresh was four allocations and four frees each time.
+    /// The key of the speech being added ([`Totals::add_themes`],
+    /// [`Totals::add_words`]), kept to reuse its strings: every speech is
+    /// added, and building the keys afresh was four allocations and four
+    /// frees each time.
     key: (CountryKey, Option<i32>),
 }
 
@@ -512,12 +513,15 @@ impl Totals {
         } = self.layout;
         self.speeches += 1;
         self.tokens += counts.tokens;
-        // The keys are built once per speech; maps clone them only to insert.
-        let country = (meta.country_iso3.clone(), meta.country_name.clone());
-        let by_year_key = (country.clone(), meta.year);
-        let key = (country, if by_year { meta.year } else { None });
+        // The key is written into the one kept for the purpose (no
+        // allocation once its strings are long enough); maps clone it only
+        // to insert.
+        let key = &mut self.key;
+        key.0 .0.clone_from(&meta.country_iso3);
+        key.0 .1.clone_from(&meta.country_name);
+        key.1 = meta.year;
         if tables.themes {
-            let cell = slot(&mut self.by_year, &by_year_key, || YearCounts {
+            let cell = slot(&mut self.by_year, key, || YearCounts {
                 tokens: 0,
                 speeches: 0,
                 hits: vec![0; themes],
@@ -530,8 +534,9 @@ impl Totals {
                 cell.speeches_with[t] += u64::from(h > 0);
             }
         }
+        key.1 = if by_year { meta.year } else { None };
         if tables.cooccurrence {
-            let c = slot(&mut self.cooccurrence, &key, || CoocCounts {
+            let c = slot(&mut self.cooccurrence, key, || CoocCounts {
                 by_speech: Cooccurrence::new(themes),
                 by_sentence: Cooccurrence::new(themes),
             });
