@@ -187,6 +187,8 @@ pub struct Analyzer<'m> {
     /// and the ids touched.
     stem_counts: Vec<u32>,
     touched: Vec<u32>,
+    /// Scratch space: the collocates of the current speech.
+    found: Vec<(u32, u32, u32)>,
     /// Collocation window (tokens each side of a hit), when asked for.
     window: Option<usize>,
     /// The hits of the current speech.
@@ -212,6 +214,7 @@ impl<'m> Analyzer<'m> {
             class_counts: Vec::new(),
             stem_counts: Vec::new(),
             touched: Vec::new(),
+            found: Vec::new(),
             window: None,
             hits: Vec::new(),
             hit_mark: Vec::new(),
@@ -332,7 +335,11 @@ impl<'m> Analyzer<'m> {
             self.window_mark.resize(n, 0);
         }
         counts.window_tokens = vec![0; self.matcher.theme_count()];
-        let mut found: Vec<(u32, u32, u32)> = Vec::new();
+        // Found in scratch space that keeps its capacity, then copied out
+        // once: grown entry by entry, a speech's list was reallocated about
+        // eight times.
+        let mut found = std::mem::take(&mut self.found);
+        found.clear();
         let mut hits = std::mem::take(&mut self.hits);
         // Theme by theme (stable: hits stay in order of start within a theme).
         hits.sort_by_key(|h| h.theme);
@@ -385,7 +392,8 @@ impl<'m> Analyzer<'m> {
         }
         self.touched.clear();
         self.hits = hits;
-        counts.collocates = found;
+        counts.collocates = found.clone();
+        self.found = found;
     }
 
     /// The stems of the current speech with their counts, in no particular
