@@ -1214,7 +1214,12 @@ pub(crate) fn finish_tables(
     // vectors) took a visible moment at the end of a run, so it is done
     // beside what is left to write.
     let (speeches, tokens) = (totals.speeches, totals.tokens);
-    let freeing = std::thread::spawn(move || drop((totals, lexicon)));
+    // `spawn` would panic if no thread can be started; the builder hands
+    // the closure back dropped instead, which frees the sums right here.
+    let freeing = std::thread::Builder::new()
+        .name("agora-free".into())
+        .spawn(move || drop((totals, lexicon)))
+        .ok();
     rows.insert(
         tables::ERRORS,
         tables::write_errors(dir, &mut tally.problems).map_err(io)?,
@@ -1254,8 +1259,11 @@ pub(crate) fn finish_tables(
         .map_err(io)?;
     // The last moment to stop: once the swap begins, the run completes.
     check_interrupt()?;
-    // Joined (it cannot fail) so that the memory is back before the caller goes on.
-    let _ = freeing.join();
+    // Joined so that the memory is back before the caller goes on (dropping
+    // cannot fail, so neither can the join).
+    if let Some(freeing) = freeing {
+        let _ = freeing.join();
+    }
     summary.warnings = staging.commit(tables::ALL).map_err(io)?;
     Ok((summary, rows))
 }
