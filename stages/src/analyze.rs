@@ -184,10 +184,17 @@ pub struct Analyzer<'m> {
     /// with `classes` while the vocabulary is counted).
     class_counts: Vec<ClassCount>,
     /// Occurrences per stem id in the current speech (0 between speeches),
-    /// and the ids touched.
+    /// and one more slot, the sink, that stop words are counted in so that
+    /// leaving them out takes no branch (it is set back to 0 after use).
     stem_counts: Vec<u32>,
+    /// Scratch space: the tokens in a theme's windows.
     touched: Vec<u32>,
-    /// Scratch space: the collocates of the current speech.
+    /// Scratch space, written by index (see [`scratch`]): the classes and
+    /// the stems of the current speech.
+    classes_seen: Vec<u32>,
+    stems_seen: Vec<(u32, u32)>,
+    /// Scratch space, written by index (see [`scratch`]): the collocates of
+    /// the current speech.
     found: Vec<(u32, u32, u32)>,
     /// Collocation window (tokens each side of a hit), when asked for.
     window: Option<usize>,
@@ -214,6 +221,8 @@ impl<'m> Analyzer<'m> {
             class_counts: Vec::new(),
             stem_counts: Vec::new(),
             touched: Vec::new(),
+            classes_seen: Vec::new(),
+            stems_seen: Vec::new(),
             found: Vec::new(),
             window: None,
             hits: Vec::new(),
@@ -276,10 +285,12 @@ impl<'m> Analyzer<'m> {
     /// Adds the form counts the word classes hold to the vocabulary.
     fn add_pending_form_counts(&mut self) {
         for c in &mut self.class_counts {
-            if c.pending > 0 {
+            // Stop words have a pending count too (see `count_stems`), never
+            // added.
+            if c.pending > 0 && c.form != STOP {
                 self.classes.vocab.count(c.form, u64::from(c.pending));
-                c.pending = 0;
             }
+            c.pending = 0;
         }
     }
 
@@ -335,11 +346,11 @@ impl<'m> Analyzer<'m> {
             self.window_mark.resize(n, 0);
         }
         counts.window_tokens = vec![0; self.matcher.theme_count()];
-        // Found in scratch space that keeps its capacity, then copied out
+        // Found in scratch space that keeps its length, then copied out
         // once: grown entry by entry, a speech's list was reallocated about
         // eight times.
         let mut found = std::mem::take(&mut self.found);
-        found.clear();
+        let mut found_len = 0;
         let mut hits = std::mem::take(&mut self.hits);
         // Theme by theme (stable: hits stay in order of start within a theme).
         hits.sort_by_key(|h| h.theme);
@@ -357,8 +368,8 @@ impl<'m> Analyzer<'m> {
                 let (s, e) = (h.start as usize, (h.start + h.len) as usize);
                 self.hit_mark[s..e].iter_mut().for_each(|m| *m = stamp);
             }
-            // This theme's entries are the ones pushed from here on.
-            let first = found.len();
+            // This theme's entries are the ones written from here on.
+            let first = found_len;
             self.touched.clear();
             for h in group {
                 let (s, e) = (h.start as usize, (h.start + h.len) as usize);
@@ -371,28 +382,36 @@ impl<'m> Analyzer<'m> {
                     }
                 }
             }
+            // Without the vocabulary (and its sink) no stem is counted.
+            let Some(sink) = self.stem_counts.len().checked_sub(1) else {
+                continue;
+            };
+            // As in `count_stems`: stop words are counted in the sink, and
+            // every stem is written past the end of the list, which grows
+            // when the stem is new to the theme (no branch to mispredict).
+            let room = scratch(&mut found, first + self.touched.len());
+            let mut end = first;
             for &i in &self.touched {
                 let class = self.words[i as usize] & !CAN_START;
-                // No entry without the vocabulary: nothing is counted then.
                 let stem = self
                     .class_counts
                     .get(class as usize)
-                    .map_or(STOP, |c| c.stem);
-                if stem != STOP {
-                    let slot = &mut self.stem_counts[stem as usize];
-                    if *slot == 0 {
-                        found.push((theme, stem, 0));
-                    }
-                    *slot += 1;
-                }
+                    .map_or(STOP, |c| c.stem)
+                    .min(sink as u32);
+                let slot = &mut self.stem_counts[stem as usize];
+                room[end] = (theme, stem, 0);
+                end += usize::from(*slot == 0 && stem as usize != sink);
+                *slot += 1;
             }
-            for entry in &mut found[first..] {
+            self.stem_counts[sink] = 0;
+            for entry in &mut room[first..end] {
                 entry.2 = std::mem::take(&mut self.stem_counts[entry.1 as usize]);
             }
+            found_len = end;
         }
         self.touched.clear();
         self.hits = hits;
-        counts.collocates = found.clone();
+        counts.collocates = found[..found_len].to_vec();
         self.found = found;
     }
 
@@ -412,48 +431,68 @@ impl<'m> Analyzer<'m> {
             form,
             pending: 0,
         }));
-        self.stem_counts.resize(vocab.stems(), 0);
+        let sink = vocab.stems();
+        self.stem_counts.resize(sink + 1, 0);
         // One increment per token, by class, stop words too (skipping them
         // here would cost a branch per token); stems are then added up once
-        // per distinct class of the speech.
+        // per distinct class of the speech. A class is new to the speech for
+        // about a third of the tokens, at random, and as a branch that test
+        // was mispredicted about as often: instead every class is written
+        // past the end of the list, which grows when the class is new.
+        let classes = scratch(&mut self.classes_seen, self.words.len());
+        let mut distinct = 0;
         for &word in &self.words {
             let class = word & !CAN_START;
             let c = &mut self.class_counts[class as usize];
-            if c.n == 0 {
-                self.touched.push(class);
-            }
+            // `distinct` is at most the number of words before this one.
+            classes[distinct] = class;
+            distinct += usize::from(c.n == 0);
             c.n += 1;
         }
-        let mut stems: Vec<(u32, u32)> = Vec::with_capacity(self.touched.len());
+        // The same for stems: stop words (a fifth of the classes, at
+        // random) are counted in the sink instead of being skipped.
+        let stems = scratch(&mut self.stems_seen, distinct);
+        let mut len = 0;
         // Newest first: the classes touched last are the likeliest to be
         // still in cache, and reading an evicted one then evicts only older
         // ones, already read (in first-touch order, each miss would evict
         // the next class to read).
-        for &class in self.touched.iter().rev() {
+        for &class in classes[..distinct].iter().rev() {
             let c = &mut self.class_counts[class as usize];
             let n = std::mem::take(&mut c.n);
-            if c.stem == STOP {
-                continue;
-            }
+            // Stop words add up a pending count too, never used.
             match c.pending.checked_add(n) {
                 Some(pending) => c.pending = pending,
                 None => {
-                    self.classes.vocab.count(c.form, u64::from(c.pending));
+                    if c.form != STOP {
+                        self.classes.vocab.count(c.form, u64::from(c.pending));
+                    }
                     c.pending = n;
                 }
             }
-            let slot = &mut self.stem_counts[c.stem as usize];
-            if *slot == 0 {
-                stems.push((c.stem, 0));
-            }
+            let stem = c.stem.min(sink as u32);
+            let slot = &mut self.stem_counts[stem as usize];
+            stems[len] = (stem, 0);
+            len += usize::from(*slot == 0 && stem as usize != sink);
             *slot += n;
         }
-        self.touched.clear();
-        for (stem, n) in &mut stems {
+        self.stem_counts[sink] = 0;
+        for (stem, n) in &mut stems[..len] {
             *n = std::mem::take(&mut self.stem_counts[*stem as usize]);
         }
-        stems
+        stems[..len].to_vec()
     }
+}
+
+/// The first `len` entries of a scratch list that is written by index, past
+/// its logical end (see [`Analyzer::count_stems`]), made that long if it is
+/// shorter. It only grows: zeroing it for every speech cost more than the
+/// writes.
+fn scratch<T: Copy + Default>(list: &mut Vec<T>, len: usize) -> &mut [T] {
+    if list.len() < len {
+        list.resize(len, T::default());
+    }
+    &mut list[..len]
 }
 
 /// Marks token `i` as inside a theme's windows (unless it is one of the
@@ -723,6 +762,13 @@ mod tests {
         let c = a.analyze("women");
         assert!(c.collocates.is_empty());
         assert_eq!(c.window_tokens, [0, 0, 0]);
+        // A shorter speech than the first keeps nothing of its entries (the
+        // scratch lists are written by index past their end).
+        let c = a.analyze("Seas and climate.");
+        assert_eq!(c.window_tokens, [2, 0, 0]);
+        let sea = ids.lock().unwrap().id("sea").expect("sea is a stem");
+        assert_eq!(c.collocates, [(0, sea, 1)]);
+        assert_eq!(c.stems.len(), 2, "sea and climat, not \"and\"");
     }
 
     #[test]
