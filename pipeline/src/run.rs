@@ -44,6 +44,7 @@ use agora_stages::ingest::{
     damaged_utf8, decode, ingest, ingest_turn, looks_binary, Encoding, SpeechMeta,
 };
 use agora_stages::language::Language;
+use agora_stages::normalize;
 use agora_stages::stem::Stemmer;
 use agora_stages::vocabulary::{Interner, Vocabulary};
 use anyhow::{anyhow, Context};
@@ -401,10 +402,11 @@ impl Prepared {
         // run's language; the other languages come with the metadata.
         let dict_source = load_dictionary(&cfg.themes, cfg.language)?.0;
         // Looking at each file (size, modification time) is most of the
-        // listing's time: it runs on as many threads as the count.
+        // listing's time: it runs on as many threads as the count, beside
+        // the building of normalization's word list.
         let found = worker_pool(cfg.threads)
             .map_err(io)?
-            .install(|| discover(&cfg.inputs))
+            .install(|| rayon::join(|| discover(&cfg.inputs), normalize::prepare).0)
             .map_err(usage)?;
         let mut problems = found.problems.clone();
         let metadata = Metadata::load(&cfg.metadata, &found, &mut problems).map_err(usage)?;
