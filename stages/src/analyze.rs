@@ -184,8 +184,8 @@ pub struct Analyzer<'m> {
     /// with `classes` while the vocabulary is counted).
     class_counts: Vec<ClassCount>,
     /// Occurrences per stem id in the current speech (0 between speeches),
-    /// and one more slot, the sink, that stop words are counted in so that
-    /// leaving them out takes no branch (it is set back to 0 after use).
+    /// at [`count_index`], after the sink that stop words are counted in so
+    /// that leaving them out takes no branch (set back to 0 after use).
     stem_counts: Vec<u32>,
     /// Scratch space: the tokens in a theme's windows.
     touched: Vec<u32>,
@@ -382,10 +382,10 @@ impl<'m> Analyzer<'m> {
                     }
                 }
             }
-            // Without the vocabulary (and its sink) no stem is counted.
-            let Some(sink) = self.stem_counts.len().checked_sub(1) else {
+            // Without the vocabulary no stem is counted.
+            if self.stem_counts.is_empty() {
                 continue;
-            };
+            }
             // As in `count_stems`: stop words are counted in the sink, and
             // every stem is written past the end of the list, which grows
             // when the stem is new to the theme (no branch to mispredict).
@@ -396,16 +396,15 @@ impl<'m> Analyzer<'m> {
                 let stem = self
                     .class_counts
                     .get(class as usize)
-                    .map_or(STOP, |c| c.stem)
-                    .min(sink as u32);
-                let slot = &mut self.stem_counts[stem as usize];
+                    .map_or(STOP, |c| c.stem);
+                let slot = &mut self.stem_counts[count_index(stem)];
                 room[end] = (theme, stem, 0);
-                end += usize::from(*slot == 0 && stem as usize != sink);
+                end += usize::from((*slot == 0) & (stem != STOP));
                 *slot += 1;
             }
-            self.stem_counts[sink] = 0;
+            self.stem_counts[SINK] = 0;
             for entry in &mut room[first..end] {
-                entry.2 = std::mem::take(&mut self.stem_counts[entry.1 as usize]);
+                entry.2 = std::mem::take(&mut self.stem_counts[count_index(entry.1)]);
             }
             found_len = end;
         }
@@ -431,8 +430,7 @@ impl<'m> Analyzer<'m> {
             form,
             pending: 0,
         }));
-        let sink = vocab.stems();
-        self.stem_counts.resize(sink + 1, 0);
+        self.stem_counts.resize(vocab.stems() + 1, 0);
         // One increment per token, by class, stop words too (skipping them
         // here would cost a branch per token); stems are then added up once
         // per distinct class of the speech. A class is new to the speech for
@@ -470,19 +468,28 @@ impl<'m> Analyzer<'m> {
                     c.pending = n;
                 }
             }
-            let stem = c.stem.min(sink as u32);
-            let slot = &mut self.stem_counts[stem as usize];
-            stems[len] = (stem, 0);
-            len += usize::from(*slot == 0 && stem as usize != sink);
+            let slot = &mut self.stem_counts[count_index(c.stem)];
+            stems[len] = (c.stem, 0);
+            len += usize::from((*slot == 0) & (c.stem != STOP));
             *slot += n;
         }
-        self.stem_counts[sink] = 0;
+        self.stem_counts[SINK] = 0;
         for (stem, n) in &mut stems[..len] {
-            *n = std::mem::take(&mut self.stem_counts[*stem as usize]);
+            *n = std::mem::take(&mut self.stem_counts[count_index(*stem)]);
         }
         stems[..len].to_vec()
     }
 }
+
+/// Where [`Analyzer`] counts a stem in a speech: one past its id, so that
+/// [`STOP`] (`u32::MAX`) wraps around to [`SINK`] without a branch.
+#[inline]
+fn count_index(stem: u32) -> usize {
+    stem.wrapping_add(1) as usize
+}
+
+/// The count that stop words go to (see [`count_index`]), never read.
+const SINK: usize = 0;
 
 /// The first `len` entries of a scratch list that is written by index, past
 /// its logical end (see [`Analyzer::count_stems`]), made that long if it is
