@@ -7,15 +7,13 @@
 //! (country, year) cells and the dictionary's size, not with the corpus.
 //! Counts for a table that was not asked for are not kept.
 
-use std::collections::btree_map::Entry;
-use std::collections::BTreeMap;
-
 use agora_stages::analyze::SpeechCounts;
 use agora_stages::cooccurrence::Cooccurrence;
 use agora_stages::ingest::SpeechMeta;
 use agora_stages::vocabulary::{Interner, Vocabulary};
 use rustc_hash::FxHashMap;
 
+use crate::cells::Cells;
 use crate::config::Tables;
 
 /// A country as the tables key it: (ISO3 code, name), either possibly empty.
@@ -451,17 +449,17 @@ impl Layout {
 pub struct Totals {
     layout: Layout,
     /// Per (country, year), sorted as `theme_counts.csv` is.
-    pub by_year: BTreeMap<(CountryKey, Option<i32>), YearCounts>,
+    pub by_year: Cells<(CountryKey, Option<i32>), YearCounts>,
     /// Per country, and per year with `--by year` (else the year is `None`).
-    pub cooccurrence: BTreeMap<(CountryKey, Option<i32>), CoocCounts>,
+    pub cooccurrence: Cells<(CountryKey, Option<i32>), CoocCounts>,
     /// Hits per dictionary term, per country over all years.
-    pub term_hits: BTreeMap<CountryKey, Vec<u64>>,
+    pub term_hits: Cells<CountryKey, Vec<u64>>,
     /// Word counts per country (and year with `--by year`), by stem id.
-    pub words: BTreeMap<(CountryKey, Option<i32>), WordCounts>,
+    pub words: Cells<(CountryKey, Option<i32>), WordCounts>,
     /// Collocates per country (and year), by theme index.
-    pub collocates: BTreeMap<(CountryKey, Option<i32>), Vec<Collocates>>,
+    pub collocates: Cells<(CountryKey, Option<i32>), Vec<Collocates>>,
     /// Stem counts per country and year (always by year).
-    pub terms: BTreeMap<(CountryKey, Option<i32>), TermCounts>,
+    pub terms: Cells<(CountryKey, Option<i32>), TermCounts>,
     /// Speeches counted.
     pub speeches: u64,
     /// Their tokens.
@@ -478,12 +476,12 @@ impl Totals {
     pub fn new(layout: Layout) -> Self {
         Totals {
             layout,
-            by_year: BTreeMap::new(),
-            cooccurrence: BTreeMap::new(),
-            term_hits: BTreeMap::new(),
-            words: BTreeMap::new(),
-            collocates: BTreeMap::new(),
-            terms: BTreeMap::new(),
+            by_year: Cells::new(),
+            cooccurrence: Cells::new(),
+            term_hits: Cells::new(),
+            words: Cells::new(),
+            collocates: Cells::new(),
+            terms: Cells::new(),
             speeches: 0,
             tokens: 0,
             key: Default::default(),
@@ -521,7 +519,7 @@ impl Totals {
         key.0 .1.clone_from(&meta.country_name);
         key.1 = meta.year;
         if tables.themes {
-            let cell = slot(&mut self.by_year, key, || YearCounts {
+            let cell = self.by_year.slot(key, || YearCounts {
                 tokens: 0,
                 speeches: 0,
                 hits: vec![0; themes],
@@ -536,7 +534,7 @@ impl Totals {
         }
         key.1 = if by_year { meta.year } else { None };
         if tables.cooccurrence {
-            let c = slot(&mut self.cooccurrence, key, || CoocCounts {
+            let c = self.cooccurrence.slot(key, || CoocCounts {
                 by_speech: Cooccurrence::new(themes),
                 by_sentence: Cooccurrence::new(themes),
             });
@@ -548,7 +546,7 @@ impl Totals {
                 .add_empty_units(counts.sentences - counts.sentence_themes.len() as u64);
         }
         if tables.keywords {
-            let hits = slot(&mut self.term_hits, &key.0, || vec![0; terms]);
+            let hits = self.term_hits.slot(&key.0, || vec![0; terms]);
             for (t, &h) in counts.term_hits.iter().enumerate() {
                 hits[t] += u64::from(h);
             }
@@ -575,7 +573,7 @@ impl Totals {
         if tables.terms {
             // Always by year.
             key.1 = meta.year;
-            let cell = slot(&mut self.terms, key, TermCounts::default);
+            let cell = self.terms.slot(key, TermCounts::default);
             cell.speeches += 1;
             cell.tokens += counts.tokens;
             for &(stem, n) in &counts.stems {
@@ -586,9 +584,9 @@ impl Totals {
         }
         key.1 = if by_year { meta.year } else { None };
         if tables.collocates {
-            let per_theme = slot(&mut self.collocates, key, || {
-                vec![Collocates::default(); themes]
-            });
+            let per_theme = self
+                .collocates
+                .slot(key, || vec![Collocates::default(); themes]);
             for (theme, &n) in counts.window_tokens.iter().enumerate() {
                 // A speech hits about 5 of 12 themes: the others' counts
                 // (a cache line each, mostly out of cache) are not touched.
@@ -602,7 +600,7 @@ impl Totals {
         }
         // Collocates need the country's stem counts too.
         if tables.keyness || tables.collocates {
-            let words = slot(&mut self.words, key, WordCounts::default);
+            let words = self.words.slot(key, WordCounts::default);
             words.tokens += counts.tokens;
             for &(stem, n) in &counts.stems {
                 words.stems.add(stem, n);
@@ -615,28 +613,23 @@ impl Totals {
     pub fn merge(&mut self, other: Totals) {
         self.speeches += other.speeches;
         self.tokens += other.tokens;
-        merge_map(&mut self.by_year, other.by_year, |mine, cell| {
+        self.by_year.merge(other.by_year, |mine, cell| {
             mine.tokens += cell.tokens;
             mine.speeches += cell.speeches;
             add_all(&mut mine.hits, &cell.hits);
             add_all(&mut mine.speeches_with, &cell.speeches_with);
         });
-        merge_map(
-            &mut self.cooccurrence,
-            other.cooccurrence,
-            |mine, counts| {
-                mine.by_speech.merge(&counts.by_speech);
-                mine.by_sentence.merge(&counts.by_sentence);
-            },
-        );
-        merge_map(&mut self.term_hits, other.term_hits, |mine, hits| {
-            add_all(mine, &hits)
+        self.cooccurrence.merge(other.cooccurrence, |mine, counts| {
+            mine.by_speech.merge(&counts.by_speech);
+            mine.by_sentence.merge(&counts.by_sentence);
         });
-        merge_map(&mut self.words, other.words, |mine, words| {
+        self.term_hits
+            .merge(other.term_hits, |mine, hits| add_all(mine, &hits));
+        self.words.merge(other.words, |mine, words| {
             mine.tokens += words.tokens;
             mine.stems.merge(words.stems);
         });
-        merge_map(&mut self.terms, other.terms, |mine, cell| {
+        self.terms.merge(other.terms, |mine, cell| {
             mine.speeches += cell.speeches;
             mine.tokens += cell.tokens;
             for (stem, (n, df)) in cell.stems {
@@ -645,41 +638,12 @@ impl Totals {
                 e.1 += df;
             }
         });
-        merge_map(&mut self.collocates, other.collocates, |mine, theirs| {
+        self.collocates.merge(other.collocates, |mine, theirs| {
             for (m, c) in mine.iter_mut().zip(theirs) {
                 m.window_tokens += c.window_tokens;
                 m.stems.merge(c.stems);
             }
         });
-    }
-}
-
-/// The value at `key`, inserted with `init` (cloning the key) if missing:
-/// `entry` would clone the key on every call.
-fn slot<'m, K: Ord + Clone, V>(
-    map: &'m mut BTreeMap<K, V>,
-    key: &K,
-    init: impl FnOnce() -> V,
-) -> &'m mut V {
-    if !map.contains_key(key) {
-        map.insert(key.clone(), init());
-    }
-    map.get_mut(key).expect("present: just checked or inserted")
-}
-
-/// Moves every entry of `from` into `into`, combining values of keys in both.
-fn merge_map<K: Ord, V>(
-    into: &mut BTreeMap<K, V>,
-    from: BTreeMap<K, V>,
-    combine: impl Fn(&mut V, V),
-) {
-    for (key, value) in from {
-        match into.entry(key) {
-            Entry::Vacant(e) => {
-                e.insert(value);
-            }
-            Entry::Occupied(mut e) => combine(e.get_mut(), value),
-        }
     }
 }
 
@@ -693,6 +657,7 @@ fn add_all(into: &mut [u64], from: &[u64]) {
 mod tests {
     use super::*;
     use agora_stages::cooccurrence::ThemeSets;
+    use std::collections::BTreeMap;
 
     fn speech(
         country: &str,

@@ -8,7 +8,7 @@
 //! - [`discover`] lists the speeches and [`metadata`] reads metadata tables;
 //!   [`inputs`] reads compressed speeches, tables of speeches and archives;
 //! - [`run`] streams files through bounded channels to the worker threads and
-//!   back to the aggregator ([`aggregate`]);
+//!   back to the aggregator ([`aggregate`], its cells in [`cells`]);
 //! - [`tables`] and [`manifest`] write the output into a temporary folder
 //!   that [`output`] swaps into place (under a lock on `--out`), with the
 //!   Parquet copies (`parquet`, a cargo feature), `datapackage.json`
@@ -23,6 +23,7 @@
 
 pub mod aggregate;
 pub mod cache;
+pub mod cells;
 pub mod cli;
 pub mod config;
 pub mod datapackage;
