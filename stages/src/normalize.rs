@@ -45,8 +45,8 @@ static WORD_LIST: &str = include_str!("../data/english-words.txt");
 fn words() -> &'static FxHashSet<&'static str> {
     static WORDS: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     WORDS.get_or_init(|| {
-        // Sized first: grown by doubling, the set rehashed every word
-        // several times.
+        // Sized first: grown by doubling, the set rehashed all its words
+        // at every doubling.
         let words = WORD_LIST.lines().filter(|l| !l.is_empty());
         let mut set =
             FxHashSet::with_capacity_and_hasher(words.clone().count(), Default::default());
