@@ -25,6 +25,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use rustc_hash::FxHashMap;
+
 /// The embedded table; see the header comment of the file for its format.
 const TABLE_TSV: &str = include_str!("../../data/countries.tsv");
 
@@ -73,6 +75,13 @@ struct Table {
     entries: Vec<Country>,
     /// Normalized name, variant or lower-cased code → index into `entries`.
     by_key: HashMap<String, usize>,
+    /// Every name and variant exactly as the table writes it → index into
+    /// `entries`. Metadata tables and headers nearly always spell a country
+    /// as the table does, and normalizing (a few allocations) for every
+    /// speech was a visible part of applying metadata; an exact name gives
+    /// what its normalized form gives, since the table is checked to map
+    /// each normalized form to one entry.
+    by_exact: FxHashMap<&'static str, usize>,
     /// Upper-case code → index into `entries`.
     by_code: HashMap<&'static str, usize>,
 }
@@ -90,6 +99,7 @@ fn parse_table(text: &'static str) -> Table {
     let mut table = Table {
         entries: Vec::new(),
         by_key: HashMap::new(),
+        by_exact: FxHashMap::default(),
         by_code: HashMap::new(),
     };
     for (index, raw) in text.lines().enumerate() {
@@ -127,8 +137,9 @@ fn parse_table(text: &'static str) -> Table {
             "countries.tsv line {lineno}: duplicate code {code}"
         );
         let names = std::iter::once(name).chain(variants.split('|').filter(|v| !v.is_empty()));
-        let keys = names.map(normalize);
-        for key in keys {
+        for name in names {
+            table.by_exact.insert(name, idx);
+            let key = normalize(name);
             assert!(
                 !key.is_empty(),
                 "countries.tsv line {lineno}: a name normalizes to nothing"
@@ -208,10 +219,11 @@ pub fn by_name(name: &str) -> Option<Country> {
         }
     }
     let table = table();
-    table
-        .by_key
-        .get(&normalize(name))
-        .map(|&idx| table.entries[idx])
+    let idx = match table.by_exact.get(trimmed) {
+        Some(&idx) => idx,
+        None => *table.by_key.get(&normalize(name))?,
+    };
+    Some(table.entries[idx])
 }
 
 /// Looks up a country by its code (ISO 3166-1 alpha-3, or the corpus codes `EU` and the historical ones), case-insensitive.
@@ -287,6 +299,25 @@ mod tests {
             }
         }
         assert_eq!(rows, all().len());
+    }
+
+    #[test]
+    fn an_exact_name_resolves_as_its_normalized_form() {
+        let table = table();
+        assert!(table.by_exact.len() > table.entries.len());
+        for (&name, &idx) in &table.by_exact {
+            assert_eq!(table.by_key.get(&normalize(name)), Some(&idx), "{name:?}");
+            // By name, padded or in capitals (which only normalization
+            // resolves), the same entry, unless it is written as a code.
+            let written_as_code =
+                (2..=3).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_uppercase());
+            if !written_as_code {
+                let entry = Some(table.entries[idx]);
+                assert_eq!(by_name(name), entry, "{name:?}");
+                assert_eq!(by_name(&format!("  {name} ")), entry, "{name:?}");
+                assert_eq!(by_name(&name.to_uppercase()), entry, "{name:?}");
+            }
+        }
     }
 
     #[test]
