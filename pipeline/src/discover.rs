@@ -16,7 +16,6 @@
 //! that is a FIFO or device) become problems; a missing input is an error.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
@@ -238,13 +237,15 @@ impl Discovery {
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
-        let mut numbers = String::new();
+        // Numbers formatted with `itoa`: `write!` was most of the time here.
+        let (mut size, mut mtime) = (itoa::Buffer::new(), itoa::Buffer::new());
         for s in &self.sources {
             h.update(self.id(s).as_bytes());
-            numbers.clear();
-            // Writing to a String cannot fail.
-            let _ = write!(numbers, "\0{}\0{}\0", s.size(), s.mtime_ns);
-            h.update(numbers.as_bytes());
+            h.update(b"\0");
+            h.update(size.format(s.size()).as_bytes());
+            h.update(b"\0");
+            h.update(mtime.format(s.mtime_ns).as_bytes());
+            h.update(b"\0");
         }
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }

@@ -282,11 +282,15 @@ impl Metadata {
         };
         self.tables.push(path.to_owned());
         let mut messages = Vec::new();
-        for (k, record) in reader.records().enumerate() {
-            let (line, record) = match record {
-                Ok(r) => (r.position().map_or(k as u64 + 2, |p| p.line()), r),
+        // One record, refilled row after row: a table has a row per speech,
+        // and a record allocated for each was a good part of reading it.
+        let mut record = csv::StringRecord::new();
+        for k in 0u64.. {
+            let line = match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => record.position().map_or(k + 2, |p| p.line()),
                 Err(e) => {
-                    let line = e.position().map_or(k as u64 + 2, |p| p.line());
+                    let line = e.position().map_or(k + 2, |p| p.line());
                     let why = match e.kind() {
                         csv::ErrorKind::Utf8 { err, .. } => format!(
                             "field {} is not UTF-8 text; save the table as UTF-8 (CSV UTF-8 \

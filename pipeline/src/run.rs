@@ -404,12 +404,21 @@ impl Prepared {
         // Looking at each file (size, modification time) is most of the
         // listing's time: it runs on as many threads as the count, beside
         // the building of normalization's word list.
-        let found = worker_pool(cfg.threads)
-            .map_err(io)?
+        let pool = worker_pool(cfg.threads).map_err(io)?;
+        let found = pool
             .install(|| rayon::join(|| discover(&cfg.inputs), normalize::prepare).0)
             .map_err(usage)?;
         let mut problems = found.problems.clone();
-        let metadata = Metadata::load(&cfg.metadata, &found, &mut problems).map_err(usage)?;
+        // The metadata is read on one thread: the listing's fingerprint is
+        // taken beside it.
+        let (metadata, fingerprint) = pool.install(|| {
+            rayon::join(
+                || Metadata::load(&cfg.metadata, &found, &mut problems),
+                || found.fingerprint(),
+            )
+        });
+        let metadata = metadata.map_err(usage)?;
+        drop(pool);
         let loaded = Languages::load(
             cfg.language,
             &metadata.languages(),
@@ -457,7 +466,7 @@ impl Prepared {
                 .collect(),
             inputs: cfg.inputs.iter().map(|p| p.display().to_string()).collect(),
             files: found.sources.len() as u64,
-            fingerprint: found.fingerprint(),
+            fingerprint,
             tables: cfg.tables.names().iter().map(|s| (*s).to_owned()).collect(),
             by_year: cfg.by_year,
             window: cfg.window,
