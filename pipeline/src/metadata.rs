@@ -147,6 +147,22 @@ fn parse_language(value: Option<&str>, say: &mut impl FnMut(String)) -> u8 {
     }
 }
 
+/// The tables of a run, each with the prefix of its speech ids: the
+/// General Debate speakers tables, the per-file tables found below the
+/// inputs, then those given with `--metadata`.
+fn tables<'a>(
+    explicit: &'a [PathBuf],
+    found: &'a Discovery,
+) -> impl Iterator<Item = (&'a Path, &'a str)> {
+    let speakers = found.speakers_tables.iter().map(|p| (p.as_path(), ""));
+    let per_file = found
+        .metadata_tables
+        .iter()
+        .map(|t| (t.path.as_path(), t.id_prefix.as_str()));
+    let given = explicit.iter().map(|p| (p.as_path(), ""));
+    speakers.chain(per_file).chain(given)
+}
+
 /// All metadata of a run, ready to apply to speeches.
 #[derive(Debug, Default)]
 pub struct Metadata {
@@ -177,17 +193,19 @@ impl Metadata {
         problems: &mut Vec<Problem>,
     ) -> Result<Metadata> {
         let mut m = Metadata::default();
-        for path in &found.speakers_tables {
-            m.read(path, "", found, problems)?;
-        }
-        for table in &found.metadata_tables {
-            m.read(&table.path, &table.id_prefix, found, problems)?;
-        }
-        for path in explicit {
-            m.read(path, "", found, problems)?;
+        for (path, id_prefix) in tables(explicit, found) {
+            m.read(path, id_prefix, found, problems)?;
         }
         m.origins = Vec::new();
         Ok(m)
+    }
+
+    /// The tables [`Metadata::load`] reads, in the order it reads them.
+    pub fn table_paths<'a>(
+        explicit: &'a [PathBuf],
+        found: &'a Discovery,
+    ) -> impl Iterator<Item = &'a Path> {
+        tables(explicit, found).map(|(path, _)| path)
     }
 
     /// Reads one table from `bytes` as if it were the file `path` (which

@@ -409,15 +409,19 @@ impl Prepared {
             .install(|| rayon::join(|| discover(&cfg.inputs), normalize::prepare).0)
             .map_err(usage)?;
         let mut problems = found.problems.clone();
-        // The metadata is read on one thread: the listing's fingerprint is
-        // taken beside it.
-        let (metadata, fingerprint) = pool.install(|| {
+        // The metadata is read on one thread: the listing's fingerprint and
+        // the tables' checksum are taken beside it.
+        let (metadata, (fingerprint, metadata_sha256)) = pool.install(|| {
             rayon::join(
                 || Metadata::load(&cfg.metadata, &found, &mut problems),
-                || found.fingerprint(),
+                || {
+                    let tables = Metadata::table_paths(&cfg.metadata, &found);
+                    (found.fingerprint(), metadata_sha256(tables))
+                },
             )
         });
         let metadata = metadata.map_err(usage)?;
+        let metadata_sha256 = metadata_sha256.map_err(usage)?;
         drop(pool);
         let loaded = Languages::load(
             cfg.language,
@@ -436,14 +440,6 @@ impl Prepared {
             .iter()
             .filter(|p| p.outcome == Outcome::Skipped)
             .count() as u64;
-        // The metadata's contents decide countries and years, so they are part of the settings.
-        let mut meta_hash = Sha256::new();
-        for path in &metadata.tables {
-            let bytes = fs::read(path)
-                .with_context(|| format!("cannot read metadata table {}", path.display()))
-                .map_err(usage)?;
-            meta_hash.update(sha256_hex(&bytes).as_bytes());
-        }
         let settings = Settings {
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
             dictionary: Hashed {
@@ -459,11 +455,7 @@ impl Prepared {
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect(),
-            metadata_sha256: meta_hash
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
+            metadata_sha256,
             inputs: cfg.inputs.iter().map(|p| p.display().to_string()).collect(),
             files: found.sources.len() as u64,
             fingerprint,
@@ -491,6 +483,19 @@ impl Prepared {
             layout,
         })
     }
+}
+
+/// The checksum of the metadata tables, whose contents decide countries and
+/// years, so they are part of the settings: SHA-256 (hex) of the
+/// concatenated hex SHA-256 of each table.
+fn metadata_sha256<'a>(tables: impl Iterator<Item = &'a Path>) -> anyhow::Result<String> {
+    let mut all = Sha256::new();
+    for path in tables {
+        let bytes = fs::read(path)
+            .with_context(|| format!("cannot read metadata table {}", path.display()))?;
+        all.update(sha256_hex(&bytes).as_bytes());
+    }
+    Ok(all.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// What the files counted added up to, besides the totals: for the
