@@ -97,6 +97,19 @@ fn three_shard_processes_and_merge_equal_run_on_seeds() {
     }
     assert_eq!(b["merged_from"]["shards"], 3);
     assert_eq!(a["inputs"]["fingerprint"].as_str().unwrap().len(), 64);
+    // The checksums, taken while the merged tables were written, are those
+    // of the files on disk.
+    let tables = b["tables"].as_object().unwrap();
+    assert!(tables.contains_key("speeches.csv") && tables.contains_key("errors.csv"));
+    for (name, listed) in tables {
+        let bytes = fs::read(merged.join(name)).unwrap();
+        assert_eq!(listed["bytes"], bytes.len() as u64, "{name}");
+        assert_eq!(
+            listed["sha256"].as_str().unwrap(),
+            agora::manifest::sha256_hex(&bytes),
+            "{name}"
+        );
+    }
 }
 
 #[test]

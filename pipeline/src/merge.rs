@@ -175,7 +175,7 @@ pub fn merge(
             .context("cannot write speeches.csv")
             .map_err(RunError::Io)?;
     }
-    speeches.finish().map_err(RunError::Io)?;
+    let speeches = speeches.finish().map_err(RunError::Io)?;
     drop(rows);
     let mut extra = vec![(
         "merged_from",
@@ -187,6 +187,7 @@ pub fn merge(
     finish_tables(
         Finish {
             staging,
+            speeches,
             totals,
             lexicon,
             tally,

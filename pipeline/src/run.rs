@@ -772,7 +772,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
             anyhow::Error::new(e).context("cannot write speeches.csv")
         ));
     }
-    speeches.finish().map_err(io)?;
+    let speeches = speeches.finish().map_err(io)?;
     // With a cache: the previous sum, less the files gone or changed, plus the files counted now.
     let mut cache_sum = None;
     let sums = match (&previous, &cfg.cache) {
@@ -821,6 +821,7 @@ pub fn run(cfg: &RunConfig, command_line: &[String], log: &Log) -> Result<Summar
     let (mut summary, rows) = finish_tables(
         Finish {
             staging,
+            speeches,
             totals,
             lexicon,
             tally,
@@ -1008,6 +1009,7 @@ fn copy_last_tables(
                 rows: &rows,
                 summary: &summary,
                 dir: staging.path(),
+                sums: &BTreeMap::new(),
                 extra,
             })
         })
@@ -1130,6 +1132,8 @@ pub fn count(
 pub(crate) struct Finish<'a> {
     /// The temporary output folder, speeches.csv already in it.
     pub staging: Staging,
+    /// speeches.csv, written but not yet synced.
+    pub speeches: tables::Flushed,
     /// The sums.
     pub totals: Totals,
     /// Their stems.
@@ -1162,6 +1166,7 @@ pub(crate) fn finish_tables(
 ) -> Result<(Summary, BTreeMap<&'static str, u64>), RunError> {
     let Finish {
         staging,
+        speeches,
         totals,
         lexicon,
         mut tally,
@@ -1179,6 +1184,10 @@ pub(crate) fn finish_tables(
     let dir = staging.path();
     let mut rows = BTreeMap::new();
     rows.insert(tables::SPEECHES, totals.speeches);
+    // Checksums, taken as the tables are written, for the manifest.
+    let mut sums = BTreeMap::new();
+    sums.insert(tables::SPEECHES, speeches.sum.clone());
+    let speeches_synced = speeches.sync_in_background();
     // The tables below are written at the same time, on as many threads as
     // the run counted with: each is a file of its own, and writing them one
     // after the other was most of the time after the last file was counted.
@@ -1187,7 +1196,7 @@ pub(crate) fn finish_tables(
     let pool = worker_pool(threads).map_err(io)?;
     let (totals_ref, lexicon_ref) = (&totals, &lexicon);
     // Which tables to write, and how.
-    type Writer<'w> = &'w (dyn Fn() -> anyhow::Result<u64> + Sync);
+    type Writer<'w> = &'w (dyn Fn() -> anyhow::Result<tables::Written> + Sync);
     let writers: [(bool, &'static str, Writer<'_>); 6] = [
         (tables_on.collocates, tables::COLLOCATES, &|| {
             tables::write_collocates(
@@ -1221,11 +1230,14 @@ pub(crate) fn finish_tables(
             writers
                 .par_iter()
                 .filter(|(on, _, _)| *on)
-                .map(|&(_, name, write)| write().map(|n| (name, n)))
+                .map(|&(_, name, write)| write().map(|table| (name, table)))
                 .collect::<anyhow::Result<Vec<_>>>()
         })
         .map_err(io)?;
-    rows.extend(written);
+    for (name, table) in written {
+        rows.insert(name, table.rows);
+        sums.insert(name, table.sum);
+    }
     // The sums are not needed any more. Freeing them (thousands of maps and
     // vectors) took a visible moment at the end of a run, so it is done
     // beside what is left to write.
@@ -1236,10 +1248,9 @@ pub(crate) fn finish_tables(
         .name("agora-free".into())
         .spawn(move || drop((totals, lexicon)))
         .ok();
-    rows.insert(
-        tables::ERRORS,
-        tables::write_errors(dir, &mut tally.problems).map_err(io)?,
-    );
+    let errors = tables::write_errors(dir, &mut tally.problems).map_err(io)?;
+    rows.insert(tables::ERRORS, errors.rows);
+    sums.insert(tables::ERRORS, errors.sum);
     write_extras(dir, &mut rows, outputs, &pool, &settings.tool_version)?;
     let mut summary = Summary {
         speeches,
@@ -1253,7 +1264,8 @@ pub(crate) fn finish_tables(
         partial: false,
         reused: None,
     };
-    // The tables are read back for their checksums in parallel.
+    // The Parquet copies, not checksummed while written, are read back in
+    // parallel.
     let manifest = pool
         .install(|| {
             crate::manifest::build(&crate::manifest::ManifestInput {
@@ -1266,6 +1278,7 @@ pub(crate) fn finish_tables(
                 rows: &rows,
                 summary: &summary,
                 dir,
+                sums: &sums,
                 extra,
             })
         })
@@ -1273,6 +1286,7 @@ pub(crate) fn finish_tables(
     tables::write_synced(&dir.join(tables::MANIFEST), manifest.as_bytes())
         .with_context(|| format!("cannot write {}", tables::MANIFEST))
         .map_err(io)?;
+    speeches_synced.wait().map_err(io)?;
     // The last moment to stop: once the swap begins, the run completes.
     check_interrupt()?;
     // Joined so that the memory is back before the caller goes on (dropping

@@ -23,6 +23,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::aggregate::{CountryKey, Lexicon, Totals};
+use crate::manifest::{Checksum, Summing};
 use crate::problems::Problem;
 
 /// `speeches.csv`: one row per speech counted.
@@ -91,8 +92,17 @@ pub fn parquet_of(csv: &str) -> Option<&'static str> {
 /// through [`Table::rows`] or appended as bytes made elsewhere
 /// ([`Table::append`]), then [`Table::finish`].
 pub struct Table {
-    file: BufWriter<File>,
+    file: BufWriter<Summing<File>>,
     rows: u64,
+}
+
+/// A table written and synced to disk.
+#[derive(Debug)]
+pub struct Written {
+    /// Its rows, the header not counted.
+    pub rows: u64,
+    /// Its size and checksum, for the manifest.
+    pub sum: Checksum,
 }
 
 impl Table {
@@ -102,7 +112,7 @@ impl Table {
         let file =
             File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
         let mut table = Table {
-            file: BufWriter::with_capacity(1 << 16, file),
+            file: BufWriter::with_capacity(1 << 16, Summing::new(file)),
             rows: 0,
         };
         table.rows(|r| {
@@ -116,7 +126,7 @@ impl Table {
     /// Writes rows straight into the file with `write`.
     pub fn rows(
         &mut self,
-        write: impl FnOnce(&mut Rows<&mut BufWriter<File>>) -> Result<()>,
+        write: impl FnOnce(&mut Rows<&mut BufWriter<Summing<File>>>) -> Result<()>,
     ) -> Result<()> {
         let mut rows = Rows::on(&mut self.file, 1 << 13);
         write(&mut rows)?;
@@ -134,11 +144,14 @@ impl Table {
         Ok(())
     }
 
-    /// Flushes the table to disk; returns its number of rows.
-    pub fn finish(self) -> Result<u64> {
-        let file = self.file.into_inner().map_err(|e| e.into_error())?;
+    /// Flushes the table to disk; returns its rows and checksum.
+    pub fn finish(self) -> Result<Written> {
+        let (file, sum) = self.file.into_inner().map_err(|e| e.into_error())?.finish();
         file.sync_all()?;
-        Ok(self.rows)
+        Ok(Written {
+            rows: self.rows,
+            sum,
+        })
     }
 }
 
@@ -387,7 +400,54 @@ fn speech_fields(
 }
 
 /// `speeches.csv` while rows stream in, in speech-id order.
-pub struct SpeechesFile(BufWriter<File>);
+pub struct SpeechesFile(BufWriter<Summing<File>>);
+
+/// `speeches.csv` written and flushed, but maybe not yet on disk.
+pub struct Flushed {
+    file: File,
+    /// Its size and checksum, for the manifest.
+    pub sum: Checksum,
+}
+
+/// `speeches.csv` being synced to disk.
+pub struct Syncing {
+    file: File,
+    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Flushed {
+    /// Starts syncing the file on a thread of its own: the last speech was
+    /// just counted, and the disk's few milliseconds can pass while the
+    /// other tables are written. [`Syncing::wait`] before the output is
+    /// committed.
+    pub fn sync_in_background(self) -> Syncing {
+        // A second handle: if no thread can be started, the file is synced
+        // by `wait` through the first.
+        let thread = self.file.try_clone().ok().and_then(|handle| {
+            std::thread::Builder::new()
+                .name("agora-sync".into())
+                .spawn(move || handle.sync_all())
+                .ok()
+        });
+        Syncing {
+            file: self.file,
+            thread,
+        }
+    }
+}
+
+impl Syncing {
+    /// Waits until the file is on disk.
+    pub fn wait(self) -> Result<()> {
+        let synced = match self.thread {
+            Some(thread) => thread
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the syncing thread panicked"))),
+            None => self.file.sync_all(),
+        };
+        synced.with_context(|| format!("cannot sync {SPEECHES}"))
+    }
+}
 
 impl SpeechesFile {
     /// Creates the file with its header row.
@@ -395,7 +455,7 @@ impl SpeechesFile {
         let path = dir.join(SPEECHES);
         let file =
             File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-        let mut w = BufWriter::with_capacity(1 << 16, file);
+        let mut w = BufWriter::with_capacity(1 << 16, Summing::new(file));
         w.write_all(SPEECHES_HEADER.join(",").as_bytes())?;
         w.write_all(b"\n")?;
         Ok(SpeechesFile(w))
@@ -406,11 +466,10 @@ impl SpeechesFile {
         self.0.write_all(row)
     }
 
-    /// Flushes the file to disk.
-    pub fn finish(self) -> Result<()> {
-        let file = self.0.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        Ok(())
+    /// Flushes the file (to the system, not yet to disk).
+    pub fn finish(self) -> Result<Flushed> {
+        let (file, sum) = self.0.into_inner().map_err(|e| e.into_error())?.finish();
+        Ok(Flushed { file, sum })
     }
 }
 
@@ -438,8 +497,8 @@ fn key_cells<W: Write>(
     Ok(())
 }
 
-/// Writes `theme_counts.csv`; returns its number of rows.
-pub fn write_theme_counts(dir: &Path, totals: &Totals, dict: &Dictionary) -> Result<u64> {
+/// Writes `theme_counts.csv`; returns its rows and checksum.
+pub fn write_theme_counts(dir: &Path, totals: &Totals, dict: &Dictionary) -> Result<Written> {
     let mut table = Table::create(
         dir,
         THEME_COUNTS,
@@ -473,14 +532,14 @@ pub fn write_theme_counts(dir: &Path, totals: &Totals, dict: &Dictionary) -> Res
     table.finish()
 }
 
-/// Writes `theme_cooccurrence.csv`; returns its number of rows. With
+/// Writes `theme_cooccurrence.csv`; returns its rows and checksum. With
 /// `by_year`, a `year` column follows `country_name` and is part of the key.
 pub fn write_cooccurrence(
     dir: &Path,
     totals: &Totals,
     dict: &Dictionary,
     by_year: bool,
-) -> Result<u64> {
+) -> Result<Written> {
     let mut header = key_header(by_year);
     header.extend([
         "unit", "theme_a", "theme_b", "n_units", "n_a", "n_b", "n_ab", "pmi", "npmi", "llr",
@@ -514,8 +573,8 @@ pub fn write_cooccurrence(
     table.finish()
 }
 
-/// Writes `keyword_counts.csv`; returns its number of rows.
-pub fn write_keyword_counts(dir: &Path, totals: &Totals, dict: &Dictionary) -> Result<u64> {
+/// Writes `keyword_counts.csv`; returns its rows and checksum.
+pub fn write_keyword_counts(dir: &Path, totals: &Totals, dict: &Dictionary) -> Result<Written> {
     let mut table = Table::create(
         dir,
         KEYWORD_COUNTS,
@@ -549,7 +608,7 @@ pub fn write_keyword_counts(dir: &Path, totals: &Totals, dict: &Dictionary) -> R
     table.finish()
 }
 
-/// Writes `keyness.csv`; returns its number of rows. Each country (and
+/// Writes `keyness.csv`; returns its rows and checksum. Each country (and
 /// year, with `by_year`) is compared with all other speeches (of that year).
 pub fn write_keyness(
     dir: &Path,
@@ -558,7 +617,7 @@ pub fn write_keyness(
     by_year: bool,
     top: usize,
     min_count: u64,
-) -> Result<u64> {
+) -> Result<Written> {
     let mut header = key_header(by_year);
     header.extend([
         "rank",
@@ -622,13 +681,13 @@ pub fn write_keyness(
 
 /// Ranks `parts` in parallel (on the current rayon pool) with `rank`, which
 /// writes each part's rows, and appends the rows to `table` in the order of
-/// `parts`; finishes the table and returns its number of rows. Parts are
-/// taken a chunk at a time, so the rows waiting to be written stay few.
+/// `parts`; finishes the table. Parts are taken a chunk at a time, so the
+/// rows waiting to be written stay few.
 fn write_ranked<T: Sync>(
     mut table: Table,
     parts: &[T],
     rank: impl Fn(&T, &mut Rows<Vec<u8>>) -> Result<()> + Sync,
-) -> Result<u64> {
+) -> Result<Written> {
     const CHUNK: usize = 256;
     for chunk in parts.chunks(CHUNK) {
         let ranked: Vec<(Vec<u8>, u64)> = chunk
@@ -646,7 +705,7 @@ fn write_ranked<T: Sync>(
     table.finish()
 }
 
-/// Writes `collocates.csv`; returns its number of rows. For each country
+/// Writes `collocates.csv`; returns its rows and checksum. For each country
 /// (and year) and theme, the stems within the windows around the theme's
 /// hits that occur there more than their country-wide frequency predicts,
 /// at least `min_count` times, ranked by G² (ties by stem), the first `top`.
@@ -658,7 +717,7 @@ pub fn write_collocates(
     by_year: bool,
     top: usize,
     min_count: u64,
-) -> Result<u64> {
+) -> Result<Written> {
     let mut header = key_header(by_year);
     header.extend([
         "theme",
@@ -731,13 +790,13 @@ pub fn write_collocates(
 
 /// Writes `term_counts.csv`: per country and year, every stem that occurs at
 /// least `min_count` times, with its commonest form and the number of
-/// speeches it occurs in; returns its number of rows.
+/// speeches it occurs in; returns its rows and checksum.
 pub fn write_term_counts(
     dir: &Path,
     totals: &Totals,
     lexicon: &Lexicon,
     min_count: u64,
-) -> Result<u64> {
+) -> Result<Written> {
     let mut table = Table::create(
         dir,
         TERM_COUNTS,
@@ -779,8 +838,8 @@ pub fn write_term_counts(
     table.finish()
 }
 
-/// Writes `errors.csv` (problems sorted); returns its number of rows.
-pub fn write_errors(dir: &Path, problems: &mut [Problem]) -> Result<u64> {
+/// Writes `errors.csv` (problems sorted); returns its rows and checksum.
+pub fn write_errors(dir: &Path, problems: &mut [Problem]) -> Result<Written> {
     problems.sort();
     let mut table = Table::create(
         dir,
@@ -917,7 +976,8 @@ mod tests {
         ranked.end().unwrap();
         let (bytes, rows) = ranked.into_bytes().unwrap();
         table.append(&bytes, rows).unwrap();
-        assert_eq!(table.finish().unwrap(), 3);
+        let written = table.finish().unwrap();
+        assert_eq!(written.rows, 3);
         let text = std::fs::read_to_string(dir.path().join("t.csv")).unwrap();
         assert_eq!(
             text,
