@@ -535,13 +535,21 @@ pub(crate) fn count(
         term_hits: vec![0; matcher.term_count()],
         ..SpeechCounts::default()
     };
-    let starts = &tokens.sentence_starts;
-    let mut current = 0usize; // sentence of the last hit
-    sentence.clear();
     matcher.scan(classes, words, resume, |hit| {
         hits.push(hit);
         counts.theme_hits[hit.theme as usize] += 1;
         counts.term_hits[hit.term as usize] += 1;
+    });
+    // The sentences' theme sets, once the hits are known: at most a set and
+    // a theme per hit, so their room is taken once (grown set by set, the
+    // lists were reallocated several times per speech).
+    let starts = &tokens.sentence_starts;
+    counts
+        .sentence_themes
+        .reserve(hits.len().min(starts.len()), hits.len());
+    let mut current = 0usize; // sentence of the last hit
+    sentence.clear();
+    for hit in hits.iter() {
         // Hits come in order of start, so the sentence only moves forward.
         let mut s = current;
         while s + 1 < starts.len() && starts[s + 1] <= hit.start {
@@ -553,7 +561,7 @@ pub(crate) fn count(
         }
         current = s;
         sentence.push(hit.theme);
-    });
+    }
     if !sentence.is_empty() {
         counts.sentence_themes.push(sentence);
     }

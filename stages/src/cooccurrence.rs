@@ -25,6 +25,12 @@ impl ThemeSets {
         self.ends.clear();
     }
 
+    /// Makes room for `sets` more sets of `themes` themes in all.
+    pub fn reserve(&mut self, sets: usize, themes: usize) {
+        self.ends.reserve(sets);
+        self.themes.reserve(themes);
+    }
+
     /// Adds a unit's themes (any order, duplicates allowed).
     pub fn push(&mut self, themes: &mut Vec<u32>) {
         themes.sort_unstable();
