@@ -69,6 +69,17 @@ pub fn tokenize(text: &str, out: &mut Tokens) {
             ascii_words(&mut w, pos, bytes.len());
             return;
         };
+        // Dashes and double quotes, most of the non-ASCII characters of a UN
+        // text, break words on both sides, and an ASCII byte after one is no
+        // mark or joiner that could attach to it (WB4): the text on either
+        // side is segmented as if it ended there, without the slow path.
+        if let Some(len) = breaker_len(&bytes[k..]) {
+            if bytes.get(k + len).is_none_or(u8::is_ascii) {
+                ascii_words(&mut w, pos, k);
+                pos = k + len;
+                continue;
+            }
+        }
         // The chunk around the non-ASCII byte, between ASCII whitespace.
         let mut chunk_start = bytes[pos..k]
             .iter()
@@ -100,6 +111,21 @@ pub fn tokenize(text: &str, out: &mut Tokens) {
             w.push(gap, start, start + word.len());
         }
         pos = chunk_end;
+    }
+}
+
+/// The length in bytes of the character at the start of `rest` if it is one
+/// of the punctuation marks that no rule of UAX #29 joins to a neighbour
+/// (word break class Other, and not pictographic): the en and em dashes,
+/// curly double quotes, the ellipsis and guillemets. The unit test
+/// `breakers_break_on_both_sides` checks each against `unicode-segmentation`.
+fn breaker_len(rest: &[u8]) -> Option<usize> {
+    match rest {
+        // – — “ ” …
+        [0xE2, 0x80, 0x93 | 0x94 | 0x9C | 0x9D | 0xA6, ..] => Some(3),
+        // « »
+        [0xC2, 0xAB | 0xBB, ..] => Some(2),
+        _ => None,
     }
 }
 
@@ -911,7 +937,7 @@ mod tests {
             "a", "Z", "q", "0", "7", "_", ".", ",", ";", ":", "'", "-", "/", "(", "\"", " ", "  ",
             "\t", "\n", "\r\n", "\x0b", "\x0c", "\0", "\x7f", "!", "?", "Mr", "no", "é", "’",
             "\u{301}", "\u{200D}", "\u{FEFF}", "\u{A0}", "\u{85}", "\u{2028}", "Ω", "日本", "٣",
-            "🇫🇷", "\u{AD}", "…", "–",
+            "🇫🇷", "\u{AD}", "…", "–", "—", "“", "”", "«", "»",
         ];
         const ASCII_PIECES: usize = 28; // the first pieces are ASCII only
         let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
@@ -933,6 +959,43 @@ mod tests {
             tokenize_plain(&text, &mut slow);
             assert_eq!(fast.words, slow.words, "{text:?}");
             assert_eq!(fast.sentence_starts, slow.sentence_starts, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn breakers_break_on_both_sides() {
+        const BREAKERS: &[char] = &['–', '—', '“', '”', '…', '«', '»'];
+        let detected: Vec<char> = BREAKERS
+            .iter()
+            .copied()
+            .filter(|c| breaker_len(c.to_string().as_bytes()) == Some(c.len_utf8()))
+            .collect();
+        assert_eq!(detected, BREAKERS);
+        for c in ['’', '‘', 'é', '\u{301}', '\u{200D}', '\u{A0}', '日'] {
+            assert_eq!(breaker_len(c.to_string().as_bytes()), None, "{c:?}");
+        }
+        // Around a breaker, the words of UAX #29 are those of each side
+        // alone, whatever ASCII the sides end and start with.
+        const SIDES: &[&str] = &[
+            "", "a", "ab", "7", "a.", ".", "a'", "'", ":", "a:", "7,", ",", "_", "a_", " ", "\n",
+            "U.N", "1.5", "x1", "!",
+        ];
+        let words = |text: &str| -> Vec<(usize, String)> {
+            text.unicode_word_indices()
+                .map(|(i, w)| (i, w.to_owned()))
+                .collect()
+        };
+        for &c in BREAKERS {
+            for left in SIDES {
+                for right in SIDES {
+                    let right: String = right.chars().rev().collect();
+                    let text = format!("{left}{c}{right}");
+                    let right_at = left.len() + c.len_utf8();
+                    let mut apart = words(left);
+                    apart.extend(words(&right).into_iter().map(|(i, w)| (right_at + i, w)));
+                    assert_eq!(words(&text), apart, "{text:?}");
+                }
+            }
         }
     }
 
