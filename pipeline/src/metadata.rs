@@ -511,7 +511,7 @@ impl Metadata {
             Some(&row) if row != NONE => &self.rows[row as usize],
             _ => return None,
         };
-        let value = |v: u32| (v != NONE).then(|| self.strings.get(v).to_owned());
+        let value = |v: u32| (v != NONE).then(|| self.strings.get(v));
         let over = MetaOverride {
             country: value(row.country),
             year: row.year(),

@@ -361,11 +361,11 @@ impl RowMeta {
             }
         }
         let over = MetaOverride {
-            country: self.country.clone(),
+            country: self.country.as_deref(),
             year,
-            date: self.date.clone(),
-            speaker: self.speaker.clone(),
-            post: self.post.clone(),
+            date: self.date.as_deref(),
+            speaker: self.speaker.as_deref(),
+            post: self.post.as_deref(),
         };
         notes.extend(meta.apply(&over).map(|w| w.to_string()));
         notes
