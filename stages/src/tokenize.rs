@@ -659,8 +659,9 @@ impl<'t, 'o> Writer<'t, 'o> {
 /// `next`, is an abbreviation rather than the end of a sentence.
 fn is_abbreviation(word: &str, next: Option<char>) -> bool {
     let mut chars = word.chars();
+    let first = chars.next();
     // An initial: `John F. Kennedy`.
-    let single_letter = chars.next().is_some_and(char::is_uppercase) && chars.next().is_none();
+    let single_letter = first.is_some_and(char::is_uppercase) && chars.next().is_none();
     // Titles and reference words are ASCII of at most six bytes: a word is
     // lowercased once and matched, rather than compared with each in turn
     // (which was most of the time spent on sentence ends).
@@ -672,11 +673,15 @@ fn is_abbreviation(word: &str, next: Option<char>) -> bool {
         is_title(lower) || (next.is_some_and(|c| c.is_ascii_digit()) && is_reference_word(lower))
     };
     // `U.N.`, `U.S.`: the tokenizer keeps letters joined by periods. Only
-    // capitals: `a.m.` and `p.m.` do end sentences.
-    let initialism = word.contains('.')
-        && word.chars().any(char::is_alphabetic)
-        && !word.chars().any(char::is_lowercase);
-    single_letter || listed || initialism
+    // capitals: `a.m.` and `p.m.` do end sentences. Most words before a
+    // period start lowercase, so are no initialism without a scan.
+    let initialism = || {
+        !first.is_some_and(char::is_lowercase)
+            && word.contains('.')
+            && word.chars().any(char::is_alphabetic)
+            && !word.chars().any(char::is_lowercase)
+    };
+    single_letter || listed || initialism()
 }
 
 /// Titles before a name (lowercased): always abbreviations.
