@@ -1166,7 +1166,7 @@ pub(crate) fn finish_tables(
 ) -> Result<(Summary, BTreeMap<&'static str, u64>), RunError> {
     let Finish {
         staging,
-        speeches,
+        speeches: speeches_file,
         totals,
         lexicon,
         mut tally,
@@ -1186,8 +1186,8 @@ pub(crate) fn finish_tables(
     rows.insert(tables::SPEECHES, totals.speeches);
     // Checksums, taken as the tables are written, for the manifest.
     let mut sums = BTreeMap::new();
-    sums.insert(tables::SPEECHES, speeches.sum.clone());
-    let speeches_synced = speeches.sync_in_background();
+    sums.insert(tables::SPEECHES, speeches_file.sum.clone());
+    let speeches_synced = speeches_file.sync_in_background();
     // The tables below are written at the same time, on as many threads as
     // the run counted with: each is a file of its own, and writing them one
     // after the other was most of the time after the last file was counted.

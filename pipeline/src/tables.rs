@@ -157,11 +157,10 @@ impl Table {
 /// two cells or more.
 ///
 /// Why not the csv crate's writer: it looked at every cell for bytes that
-/// need quotes and copied it through a buffer of its own, which was a third
-/// of the time spent writing the tables. Here numbers, formatted on the
-/// stack (a `String` per field was another third, before), go straight into
-/// the buffer below, and only text is looked at: quoted as RFC 4180 says,
-/// as the csv crate quotes it.
+/// need quotes and copied it through a buffer of its own, a third of the
+/// time spent writing the tables. Here numbers are formatted on the stack
+/// and go straight into the buffer below; only text is looked at, and
+/// quoted as RFC 4180 says (as the csv crate quotes it).
 pub struct Rows<W: Write> {
     w: W,
     /// Whether the next cell starts its row (no comma before it).

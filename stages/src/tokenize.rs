@@ -56,7 +56,10 @@ impl Tokens {
 /// nearly all of a UN corpus is ASCII. ASCII whitespace is a hard boundary in
 /// UAX #29 (no rule joins across it, nor looks through it), so only the
 /// whitespace-delimited chunks that hold a non-ASCII byte need
-/// `unicode-segmentation`; the ASCII text between them is segmented by
+/// `unicode-segmentation`, and not even those whose only non-ASCII
+/// characters are dashes, curly double quotes, ellipses or guillemets, which
+/// are boundaries as hard (`breaker_len`); the ASCII text between them is
+/// segmented by
 /// [`ascii_words`], a table-driven implementation of the UAX #29 rules for
 /// ASCII that also notes sentence punctuation on the way. The unit test
 /// `fast_path_equals_uax29` holds the two to the same words on random text.
@@ -69,10 +72,11 @@ pub fn tokenize(text: &str, out: &mut Tokens) {
             ascii_words(&mut w, pos, bytes.len());
             return;
         };
-        // Dashes and double quotes, most of the non-ASCII characters of a UN
-        // text, break words on both sides, and an ASCII byte after one is no
-        // mark or joiner that could attach to it (WB4): the text on either
-        // side is segmented as if it ended there, without the slow path.
+        // Dashes and curly double quotes, close to half of the non-ASCII
+        // characters of a UN text, break words on both sides, and an ASCII
+        // byte after one is no mark or joiner that could attach to it (WB4):
+        // the text on either side is segmented as if it ended there, without
+        // the slow path.
         if let Some(len) = breaker_len(&bytes[k..]) {
             if bytes.get(k + len).is_none_or(u8::is_ascii) {
                 ascii_words(&mut w, pos, k);
