@@ -409,20 +409,23 @@ impl Prepared {
             .install(|| rayon::join(|| discover(&cfg.inputs), normalize::prepare).0)
             .map_err(usage)?;
         let mut problems = found.problems.clone();
-        // The metadata is read on one thread: the listing's fingerprint and
-        // the tables' checksum are taken beside it.
-        let (metadata, (fingerprint, metadata_sha256)) = pool.install(|| {
-            rayon::join(
-                || Metadata::load(&cfg.metadata, &found, &mut problems),
-                || {
-                    let tables = Metadata::table_paths(&cfg.metadata, &found);
-                    (found.fingerprint(), metadata_sha256(tables))
-                },
-            )
+        drop(pool);
+        // The metadata is read on this thread, which keeps it for the whole
+        // run: the listing's fingerprint and the tables' checksum are taken
+        // beside it, on a thread of their own.
+        let (metadata, (fingerprint, metadata_sha256)) = std::thread::scope(|scope| {
+            let sums = || {
+                let tables = Metadata::table_paths(&cfg.metadata, &found);
+                (found.fingerprint(), metadata_sha256(tables))
+            };
+            let beside = std::thread::Builder::new().spawn_scoped(scope, sums).ok();
+            let metadata = Metadata::load(&cfg.metadata, &found, &mut problems);
+            // Without a second thread, or if it panicked, the sums are taken here.
+            let sums = beside.and_then(|t| t.join().ok()).unwrap_or_else(sums);
+            (metadata, sums)
         });
         let metadata = metadata.map_err(usage)?;
         let metadata_sha256 = metadata_sha256.map_err(usage)?;
-        drop(pool);
         let loaded = Languages::load(
             cfg.language,
             &metadata.languages(),
