@@ -247,7 +247,7 @@ impl Discovery {
             h.update(mtime.format(s.mtime_ns).as_bytes());
             h.update(b"\0");
         }
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        crate::manifest::hex(&h.finalize())
     }
 
     /// The first source that holds many speeches (a table, an archive or

@@ -174,7 +174,8 @@ fn sha256_file(path: &Path) -> std::io::Result<Checksum> {
     Ok(summing.finish().1)
 }
 
-fn hex(digest: &[u8]) -> String {
+/// A digest in lowercase hex, as every checksum Agora writes.
+pub(crate) fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 

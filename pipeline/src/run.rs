@@ -498,7 +498,7 @@ fn metadata_sha256<'a>(tables: impl Iterator<Item = &'a Path>) -> anyhow::Result
             .with_context(|| format!("cannot read metadata table {}", path.display()))?;
         all.update(sha256_hex(&bytes).as_bytes());
     }
-    Ok(all.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::manifest::hex(&all.finalize()))
 }
 
 /// What the files counted added up to, besides the totals: for the
